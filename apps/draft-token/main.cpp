@@ -1,0 +1,101 @@
+// draft-token: prints an HS256 token signed with $DRAFT_JWT_SECRET, for
+// development and demos (production tokens come from your identity provider).
+//
+//   draft-token [--sub S] [--role admin|commissioner] [--team ID]
+//               [--drafts id,id|*] [--ttl SECONDS] [--iss I] [--aud A]
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+#include "runtime/jwt.hpp"
+#include "runtime/logger.hpp"
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: draft-token [--sub S] [--role admin|commissioner] "
+               "[--team ID] [--drafts id,id|*] [--ttl SECONDS] [--iss I] "
+               "[--aud A]\n  signs with $DRAFT_JWT_SECRET (HS256)\n");
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  draft::append_json_escaped(out, s);
+  return out + "\"";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string sub = "dev-user", role, team, drafts = "*", iss, aud;
+  long ttl = 24 * 3600;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i + 1 >= argc) {
+      usage();
+      return 2;
+    }
+    std::string value = argv[++i];
+    if (arg == "--sub")
+      sub = value;
+    else if (arg == "--role")
+      role = value;
+    else if (arg == "--team")
+      team = value;
+    else if (arg == "--drafts")
+      drafts = value;
+    else if (arg == "--iss")
+      iss = value;
+    else if (arg == "--aud")
+      aud = value;
+    else if (arg == "--ttl")
+      ttl = std::atol(value.c_str());
+    else {
+      usage();
+      return 2;
+    }
+  }
+  if (role != "" && role != "admin" && role != "commissioner") {
+    std::fprintf(stderr, "draft-token: --role must be admin or commissioner\n");
+    return 2;
+  }
+  auto secret = std::getenv("DRAFT_JWT_SECRET");
+  if (!secret || std::string(secret).size() < 32) {
+    std::fprintf(stderr, "draft-token: set DRAFT_JWT_SECRET (32+ bytes)\n");
+    return 2;
+  }
+  auto now = static_cast<long>(std::time(nullptr));
+  std::string claims = "{\"sub\":" + quoted(sub)
+                       + ",\"iat\":" + std::to_string(now)
+                       + ",\"exp\":" + std::to_string(now + ttl);
+  if (!role.empty())
+    claims += ",\"role\":" + quoted(role);
+  if (!team.empty())
+    claims += ",\"team_id\":" + quoted(team);
+  if (!iss.empty())
+    claims += ",\"iss\":" + quoted(iss);
+  if (!aud.empty())
+    claims += ",\"aud\":" + quoted(aud);
+  claims += ",\"drafts\":[";
+  size_t start = 0;
+  bool first = true;
+  while (start <= drafts.size() && !drafts.empty()) {
+    auto comma = drafts.find(',', start);
+    auto item = drafts.substr(start, comma == std::string::npos
+                                       ? std::string::npos
+                                       : comma - start);
+    if (!item.empty()) {
+      claims += (first ? "" : ",") + quoted(item);
+      first = false;
+    }
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  claims += "]}";
+  std::printf("%s\n", draft::sign_hs256(claims, secret).c_str());
+  return 0;
+}

@@ -1,0 +1,17 @@
+# draft_add_test(<name> KIND <unit|postgres|broker|e2e> SOURCES ... LIBS ...)
+#
+# Adds a GoogleTest executable and registers its tests with ctest, labelled by
+# kind so the fast unit set runs alone: `ctest -L unit`. Tests of any kind but
+# `unit` need servers that ./dev test starts; they fail (never skip) when run
+# without them.
+function(draft_add_test name)
+  cmake_parse_arguments(arg "" "KIND" "SOURCES;LIBS" ${ARGN})
+  if(NOT arg_KIND MATCHES "^(unit|postgres|broker|e2e)$")
+    message(FATAL_ERROR "draft_add_test(${name}): KIND must be unit, postgres, broker or e2e")
+  endif()
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE ${arg_LIBS} GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS ${arg_KIND}
+    DISCOVERY_TIMEOUT 30)
+endfunction()

@@ -1,0 +1,64 @@
+#pragma once
+
+// JSON encoding and decoding of the wire types (RapidJSON). Decoders never
+// throw and never accept garbage: every refusal is a `problem` naming the
+// field (as a path such as `data.round`) and what was expected.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "protocol/result.hpp"
+#include "protocol/wire_types.hpp"
+
+namespace draft::json {
+
+/// Bounds applied before and while parsing untrusted input.
+struct limits {
+  std::size_t max_bytes = 64 * 1024; ///< whole document
+  int max_depth = 16;                ///< nesting of objects and arrays
+};
+
+/// `{"id", "draft_id", "type", "timestamp", "seq", "data"}`.
+std::string encode(const draft_event& event);
+
+/// Seed 003's envelope: `{"eventId", "eventType", "draftId", "timestamp",
+/// "payload"}` plus `"seq"` when non-zero.
+std::string encode(const relay_envelope& envelope);
+
+/// The state-sync body of `GET /api/drafts/{id}/state`.
+std::string encode(const draft_snapshot& snapshot);
+
+/// `{"type":"pong","nonce":…,"server_time":…}`.
+std::string encode(const pong_reply& reply);
+
+/// `{"type":"resume","last_seq":N}` or `{"type":"ping","nonce":…}`.
+std::string encode(const client_message& message);
+
+/// The `data` object of an event alone, as stored in `draft_outbox.payload`.
+std::string encode_payload(const event_payload& payload);
+
+/// Decodes a server → client event message.
+result<draft_event> decode_event(std::string_view text, const limits& = {});
+
+/// Decodes a relay envelope; the payload must be a JSON object.
+result<relay_envelope> decode_envelope(std::string_view text,
+                                       const limits& = {});
+
+/// Decodes a state-sync body.
+result<draft_snapshot> decode_snapshot(std::string_view text,
+                                       const limits& = {});
+
+/// Decodes a client → server message.
+result<client_message> decode_client_message(std::string_view text,
+                                             const limits& = {});
+
+/// Decodes a server pong.
+result<pong_reply> decode_pong(std::string_view text, const limits& = {});
+
+/// Decodes the payload of an event of type `type` (e.g. an outbox row's
+/// `payload` column). Problems are reported under `data.`.
+result<event_payload> decode_payload(event_type type, std::string_view text,
+                                     const limits& = {});
+
+} // namespace draft::json

@@ -1,0 +1,278 @@
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "protocol/json_codec.hpp"
+#include "protocol/json_reader.hpp"
+
+namespace draft::json {
+
+namespace {
+
+// Bounds of the numbers in payloads: generous for any real draft, tight
+// enough to refuse nonsense.
+constexpr std::int32_t max_round = 100;
+constexpr std::int32_t max_pick_in_round = 64;
+constexpr std::int32_t max_overall = 6400;
+constexpr std::int32_t max_clock_sec = 86400;
+constexpr std::int64_t max_seq = INT64_MAX;
+
+void read(object_reader& r, pick_made_payload& p) {
+  r.uuid("pick_id", p.pick_id);
+  r.uuid("player_id", p.player_id);
+  r.uuid("team_id", p.team_id);
+  r.int32("round", p.round, 1, max_round);
+  r.int32("pick", p.pick, 1, max_pick_in_round);
+  r.int32("overall_pick", p.overall_pick, 1, max_overall);
+  r.string("player_name", p.player_name);
+  r.string("team_name", p.team_name);
+  r.time("picked_at", p.picked_at);
+}
+
+void read(object_reader& r, pick_started_payload& p) {
+  r.uuid("pick_id", p.pick_id);
+  r.uuid("team_id", p.team_id);
+  r.int32("round", p.round, 1, max_round);
+  r.int32("pick", p.pick, 1, max_pick_in_round);
+  r.int32("overall_pick", p.overall_pick, 1, max_overall);
+  r.time("started_at", p.started_at);
+  r.time("timeout_at", p.timeout_at);
+  r.int32("time_per_pick_sec", p.time_per_pick_sec, 1, max_clock_sec);
+}
+
+void read(object_reader& r, draft_started_payload& p) {
+  r.uuid("draft_id", p.draft_id);
+  if (r.string("draft_type", p.draft_type) && p.draft_type != "snake"
+      && p.draft_type != "linear")
+    r.fail("draft_type", "expected \"snake\" or \"linear\"");
+  r.time("started_at", p.started_at);
+  r.int32("total_rounds", p.total_rounds, 1, max_round);
+  r.int32("total_picks", p.total_picks, 1, max_overall);
+}
+
+void read(object_reader& r, draft_paused_payload& p) {
+  r.uuid("draft_id", p.draft_id);
+  r.time("paused_at", p.paused_at);
+  r.uuid("pick_id", p.pick_id);
+  r.int32("overall_pick", p.overall_pick, 1, max_overall);
+  r.int32("time_remaining_sec", p.time_remaining_sec, 0, max_clock_sec);
+}
+
+void read(object_reader& r, draft_resumed_payload& p) {
+  r.uuid("draft_id", p.draft_id);
+  r.time("resumed_at", p.resumed_at);
+  r.uuid("pick_id", p.pick_id);
+  r.int32("overall_pick", p.overall_pick, 1, max_overall);
+}
+
+void read(object_reader& r, draft_completed_payload& p) {
+  r.uuid("draft_id", p.draft_id);
+  r.time("completed_at", p.completed_at);
+  r.duration("duration", p.duration);
+  r.int32("total_picks", p.total_picks, 1, max_overall);
+}
+
+void read(object_reader& r, timer_tick_payload& p) {
+  r.uuid("draft_id", p.draft_id);
+  r.uuid("pick_id", p.pick_id);
+  r.uuid("team_id", p.team_id);
+  r.int32("overall_pick", p.overall_pick, 1, max_overall);
+  r.time("server_time", p.server_time);
+  r.time("timeout_at", p.timeout_at);
+  r.int32("time_remaining_sec", p.time_remaining_sec, 0, max_clock_sec);
+}
+
+template <class Payload>
+std::optional<problem> read_payload(const rapidjson::Value& object,
+                                    const std::string& path,
+                                    event_payload& out) {
+  object_reader r(object, path);
+  Payload p;
+  read(r, p);
+  if (r.error())
+    return r.error();
+  out = std::move(p);
+  return std::nullopt;
+}
+
+std::optional<problem> read_payload(event_type type,
+                                    const rapidjson::Value& object,
+                                    const std::string& path,
+                                    event_payload& out) {
+  switch (type) {
+    case event_type::pick_made:
+      return read_payload<pick_made_payload>(object, path, out);
+    case event_type::pick_started:
+      return read_payload<pick_started_payload>(object, path, out);
+    case event_type::draft_started:
+      return read_payload<draft_started_payload>(object, path, out);
+    case event_type::draft_paused:
+      return read_payload<draft_paused_payload>(object, path, out);
+    case event_type::draft_resumed:
+      return read_payload<draft_resumed_payload>(object, path, out);
+    case event_type::draft_completed:
+      return read_payload<draft_completed_payload>(object, path, out);
+    case event_type::timer_tick:
+      return read_payload<timer_tick_payload>(object, path, out);
+  }
+  return problem{path, "unknown event type"};
+}
+
+const char* known_types_text
+  = "one of PickMade, PickStarted, DraftStarted, DraftPaused, DraftResumed, "
+    "DraftCompleted, TimerTick";
+
+bool read_event_type(object_reader& r, const char* key, event_type& out) {
+  std::string name;
+  if (!r.string(key, name, 64))
+    return false;
+  if (!parse_event_type(name, out))
+    return r.fail(key, std::string("unknown event type \"") + name
+                         + "\"; expected " + known_types_text);
+  return true;
+}
+
+} // namespace
+
+result<draft_event> decode_event(std::string_view text, const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  object_reader r(doc, "");
+  draft_event event;
+  event_type type{};
+  const rapidjson::Value* data = nullptr;
+  r.uuid("id", event.id);
+  r.uuid("draft_id", event.draft_id);
+  bool type_ok = read_event_type(r, "type", type);
+  r.time("timestamp", event.time);
+  // TimerTick carries the draft's last seq, which is 0 before any event.
+  std::int64_t min_seq = type_ok && !is_outbox_event(type) ? 0 : 1;
+  r.int64("seq", event.seq, min_seq, max_seq);
+  r.object("data", data);
+  if (r.error())
+    return *r.error();
+  if (auto p = read_payload(type, *data, "data", event.data))
+    return *p;
+  return event;
+}
+
+result<event_payload> decode_payload(event_type type, std::string_view text,
+                                     const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return problem{"data", p->message};
+  event_payload out;
+  if (auto p = read_payload(type, doc, "data", out))
+    return *p;
+  return out;
+}
+
+result<relay_envelope> decode_envelope(std::string_view text,
+                                       const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  object_reader r(doc, "");
+  relay_envelope envelope;
+  const rapidjson::Value* payload = nullptr;
+  r.uuid("eventId", envelope.event_id);
+  if (read_event_type(r, "eventType", envelope.type)
+      && !is_outbox_event(envelope.type))
+    r.fail("eventType", "TimerTick is never relayed; expected an outbox event "
+                        "type");
+  r.uuid("draftId", envelope.draft_id);
+  r.time("timestamp", envelope.time);
+  r.object("payload", payload);
+  if (!r.is_null("seq"))
+    r.int64("seq", envelope.seq, 1, max_seq);
+  if (r.error())
+    return *r.error();
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  payload->Accept(writer);
+  envelope.payload_json.assign(buffer.GetString(), buffer.GetSize());
+  return envelope;
+}
+
+result<draft_snapshot> decode_snapshot(std::string_view text,
+                                       const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  object_reader r(doc, "");
+  draft_snapshot snapshot;
+  std::string status;
+  r.uuid("draft_id", snapshot.draft_id);
+  if (r.string("status", status, 32)
+      && !parse_draft_status(status, snapshot.status))
+    r.fail("status", "unknown status \"" + status
+                       + "\"; expected one of NOT_STARTED, IN_PROGRESS, "
+                         "PAUSED, COMPLETED");
+  r.int32("total_picks", snapshot.total_picks, 0, max_overall);
+  r.int32("completed_picks", snapshot.completed_picks, 0, max_overall);
+  r.int64("last_seq", snapshot.last_seq, 0, max_seq);
+  const rapidjson::Value* pick = nullptr;
+  if (!r.is_null("current_pick") && r.object("current_pick", pick)) {
+    object_reader pr(*pick, r.path_of("current_pick"));
+    current_pick cp;
+    pr.uuid("pick_id", cp.pick_id);
+    pr.uuid("team_id", cp.team_id);
+    pr.int32("round", cp.round, 1, max_round);
+    pr.int32("pick", cp.pick, 1, max_pick_in_round);
+    pr.int32("overall_pick", cp.overall_pick, 1, max_overall);
+    pr.time("started_at", cp.started_at);
+    pr.time("timeout_at", cp.timeout_at);
+    pr.int32("time_remaining_sec", cp.time_remaining_sec, 0, max_clock_sec);
+    if (pr.error())
+      return *pr.error();
+    snapshot.pick = std::move(cp);
+  }
+  if (r.error())
+    return *r.error();
+  if (snapshot.completed_picks > snapshot.total_picks)
+    return problem{"completed_picks", "must not exceed total_picks"};
+  return snapshot;
+}
+
+result<client_message> decode_client_message(std::string_view text,
+                                             const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  object_reader r(doc, "");
+  std::string type;
+  if (!r.string("type", type, 32))
+    return *r.error();
+  if (type == "resume") {
+    resume_request resume;
+    if (!r.int64("last_seq", resume.last_seq, 0, max_seq))
+      return *r.error();
+    return client_message{resume};
+  }
+  if (type == "ping") {
+    ping_request ping;
+    if (!r.optional_string("nonce", ping.nonce, 128))
+      return *r.error();
+    return client_message{ping};
+  }
+  return problem{"type", "unknown message type \"" + type
+                           + "\"; expected \"resume\" or \"ping\""};
+}
+
+result<pong_reply> decode_pong(std::string_view text, const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  object_reader r(doc, "");
+  std::string type;
+  pong_reply reply;
+  if (r.string("type", type, 32) && type != "pong")
+    r.fail("type", "expected \"pong\"");
+  r.optional_string("nonce", reply.nonce, 128);
+  r.time("server_time", reply.server_time);
+  if (r.error())
+    return *r.error();
+  return reply;
+}
+
+} // namespace draft::json

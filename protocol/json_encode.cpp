@@ -1,0 +1,210 @@
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "protocol/json_codec.hpp"
+
+namespace draft::json {
+
+namespace {
+
+using writer_type = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Small helpers so each payload reads as its list of fields.
+class object_writer {
+public:
+  explicit object_writer(writer_type& w) : w_(w) {
+  }
+
+  object_writer& str(const char* key, const std::string& value) {
+    w_.Key(key);
+    w_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    return *this;
+  }
+
+  object_writer& num(const char* key, std::int64_t value) {
+    w_.Key(key);
+    w_.Int64(value);
+    return *this;
+  }
+
+  object_writer& time(const char* key, timestamp value) {
+    return str(key, format_rfc3339(value));
+  }
+
+private:
+  writer_type& w_;
+};
+
+void write(object_writer& o, const pick_made_payload& p) {
+  o.str("pick_id", p.pick_id)
+    .str("player_id", p.player_id)
+    .str("team_id", p.team_id)
+    .num("round", p.round)
+    .num("pick", p.pick)
+    .num("overall_pick", p.overall_pick)
+    .str("player_name", p.player_name)
+    .str("team_name", p.team_name)
+    .time("picked_at", p.picked_at);
+}
+
+void write(object_writer& o, const pick_started_payload& p) {
+  o.str("pick_id", p.pick_id)
+    .str("team_id", p.team_id)
+    .num("round", p.round)
+    .num("pick", p.pick)
+    .num("overall_pick", p.overall_pick)
+    .time("started_at", p.started_at)
+    .time("timeout_at", p.timeout_at)
+    .num("time_per_pick_sec", p.time_per_pick_sec);
+}
+
+void write(object_writer& o, const draft_started_payload& p) {
+  o.str("draft_id", p.draft_id)
+    .str("draft_type", p.draft_type)
+    .time("started_at", p.started_at)
+    .num("total_rounds", p.total_rounds)
+    .num("total_picks", p.total_picks);
+}
+
+void write(object_writer& o, const draft_paused_payload& p) {
+  o.str("draft_id", p.draft_id)
+    .time("paused_at", p.paused_at)
+    .str("pick_id", p.pick_id)
+    .num("overall_pick", p.overall_pick)
+    .num("time_remaining_sec", p.time_remaining_sec);
+}
+
+void write(object_writer& o, const draft_resumed_payload& p) {
+  o.str("draft_id", p.draft_id)
+    .time("resumed_at", p.resumed_at)
+    .str("pick_id", p.pick_id)
+    .num("overall_pick", p.overall_pick);
+}
+
+void write(object_writer& o, const draft_completed_payload& p) {
+  o.str("draft_id", p.draft_id)
+    .time("completed_at", p.completed_at)
+    .str("duration", p.duration)
+    .num("total_picks", p.total_picks);
+}
+
+void write(object_writer& o, const timer_tick_payload& p) {
+  o.str("draft_id", p.draft_id)
+    .str("pick_id", p.pick_id)
+    .str("team_id", p.team_id)
+    .num("overall_pick", p.overall_pick)
+    .time("server_time", p.server_time)
+    .time("timeout_at", p.timeout_at)
+    .num("time_remaining_sec", p.time_remaining_sec);
+}
+
+void write_payload(writer_type& w, const event_payload& payload) {
+  object_writer o(w);
+  w.StartObject();
+  caf::visit([&](const auto& p) { write(o, p); }, payload);
+  w.EndObject();
+}
+
+std::string take(rapidjson::StringBuffer& buffer) {
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+} // namespace
+
+std::string encode(const draft_event& event) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  o.str("id", event.id)
+    .str("draft_id", event.draft_id)
+    .str("type", to_string(event.type()))
+    .time("timestamp", event.time)
+    .num("seq", event.seq);
+  w.Key("data");
+  write_payload(w, event.data);
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode_payload(const event_payload& payload) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  write_payload(w, payload);
+  return take(buffer);
+}
+
+std::string encode(const relay_envelope& envelope) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  o.str("eventId", envelope.event_id)
+    .str("eventType", to_string(envelope.type))
+    .str("draftId", envelope.draft_id)
+    .time("timestamp", envelope.time);
+  w.Key("payload");
+  const auto& payload = envelope.payload_json.empty() ? std::string("{}")
+                                                      : envelope.payload_json;
+  w.RawValue(payload.data(), payload.size(), rapidjson::kObjectType);
+  if (envelope.seq != 0)
+    o.num("seq", envelope.seq);
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode(const draft_snapshot& snapshot) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  o.str("draft_id", snapshot.draft_id)
+    .str("status", to_string(snapshot.status));
+  w.Key("current_pick");
+  if (snapshot.pick) {
+    const auto& p = *snapshot.pick;
+    w.StartObject();
+    o.str("pick_id", p.pick_id)
+      .str("team_id", p.team_id)
+      .num("round", p.round)
+      .num("pick", p.pick)
+      .num("overall_pick", p.overall_pick)
+      .time("started_at", p.started_at)
+      .time("timeout_at", p.timeout_at)
+      .num("time_remaining_sec", p.time_remaining_sec);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  o.num("total_picks", snapshot.total_picks)
+    .num("completed_picks", snapshot.completed_picks)
+    .num("last_seq", snapshot.last_seq);
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode(const pong_reply& reply) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  o.str("type", "pong").str("nonce", reply.nonce).time("server_time",
+                                                       reply.server_time);
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode(const client_message& message) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  if (auto resume = caf::get_if<resume_request>(&message))
+    o.str("type", "resume").num("last_seq", resume->last_seq);
+  else if (auto ping = caf::get_if<ping_request>(&message))
+    o.str("type", "ping").str("nonce", ping->nonce);
+  w.EndObject();
+  return take(buffer);
+}
+
+} // namespace draft::json

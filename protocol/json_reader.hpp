@@ -1,0 +1,69 @@
+#pragma once
+
+// Internal to the JSON codec: a bounded parser and a reader that pulls typed,
+// validated fields out of an object and remembers the first problem.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "protocol/json_codec.hpp"
+#include "protocol/result.hpp"
+#include "protocol/time_format.hpp"
+
+namespace draft::json {
+
+/// Parses `text` into `doc`, enforcing size, depth and UTF-8 validity, and
+/// requiring a JSON object at the root.
+std::optional<problem> parse_object(std::string_view text, const limits& lim,
+                                    rapidjson::Document& doc);
+
+/// Reads fields of one JSON object. Each getter returns false and records a
+/// problem (the first one wins) when the field is missing or invalid.
+class object_reader {
+public:
+  /// `path` prefixes field names in problems ("data" gives "data.round").
+  object_reader(const rapidjson::Value& object, std::string path);
+
+  bool string(const char* key, std::string& out, std::size_t max_length = 200);
+  bool optional_string(const char* key, std::string& out,
+                       std::size_t max_length = 200);
+  bool uuid(const char* key, std::string& out);
+  bool int32(const char* key, std::int32_t& out, std::int32_t min,
+             std::int32_t max);
+  bool int64(const char* key, std::int64_t& out, std::int64_t min,
+             std::int64_t max);
+  bool time(const char* key, timestamp& out);
+  bool duration(const char* key, std::string& out);
+  /// A nested object; `out` is left null on failure.
+  bool object(const char* key, const rapidjson::Value*& out);
+  /// True if `key` is absent or JSON null.
+  bool is_null(const char* key) const;
+
+  /// Full path of a field, for nested readers and problems.
+  std::string path_of(const char* key) const;
+
+  /// Records a problem about `key` unless one is recorded already.
+  bool fail(const char* key, std::string message);
+
+  const std::optional<problem>& error() const { return error_; }
+
+private:
+  const rapidjson::Value* find(const char* key, const char* expected);
+
+  const rapidjson::Value& object_;
+  std::string path_;
+  std::optional<problem> error_;
+};
+
+/// A short name of a JSON value's type, for "got a string" messages.
+const char* type_name(const rapidjson::Value& value);
+
+/// True for Go duration syntax: one or more number+unit groups (h, m, s, ms,
+/// us, ns), e.g. "1h2m3.5s"; "0s" too.
+bool is_go_duration(std::string_view text);
+
+} // namespace draft::json

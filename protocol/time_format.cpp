@@ -160,3 +160,32 @@ timestamp now_utc() {
 }
 
 } // namespace draft
+
+namespace draft {
+
+std::string format_go_duration(std::int64_t micros) {
+  if (micros <= 0)
+    return "0s";
+  std::int64_t millis = micros / 1000;
+  std::int64_t hours = millis / 3'600'000;
+  std::int64_t minutes = millis / 60'000 % 60;
+  std::int64_t seconds = millis / 1000 % 60;
+  std::int64_t fraction = millis % 1000;
+  std::string out;
+  if (hours > 0)
+    out += std::to_string(hours) + "h";
+  if (hours > 0 || minutes > 0)
+    out += std::to_string(minutes) + "m";
+  out += std::to_string(seconds);
+  if (fraction > 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(fraction));
+    std::string digits = buf;
+    while (digits.back() == '0')
+      digits.pop_back();
+    out += digits;
+  }
+  return out + "s";
+}
+
+} // namespace draft

@@ -25,3 +25,12 @@ std::optional<timestamp> parse_rfc3339(std::string_view text);
 timestamp now_utc();
 
 } // namespace draft
+
+namespace draft {
+
+/// Formats a length of time the way Go's time.Duration prints it, as the
+/// seed's DraftCompleted.duration does: "2h30m0s", "1m0.5s", "4.25s", "0s".
+/// Sub-second precision is kept to milliseconds.
+std::string format_go_duration(std::int64_t micros);
+
+} // namespace draft

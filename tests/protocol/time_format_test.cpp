@@ -37,3 +37,11 @@ TEST(time_format, round_trips) {
                       4102444799LL * 1'000'000 + 999'000})
     EXPECT_EQ(parse_rfc3339(format_rfc3339(t)), t);
 }
+
+TEST(time_format, formats_durations_like_go) {
+  EXPECT_EQ(format_go_duration(0), "0s");
+  EXPECT_EQ(format_go_duration(4'250'000), "4.25s");
+  EXPECT_EQ(format_go_duration(60'000'000), "1m0s");
+  EXPECT_EQ(format_go_duration(9'000'000'000), "2h30m0s");
+  EXPECT_EQ(format_go_duration(3'661'500'000), "1h1m1.5s");
+}

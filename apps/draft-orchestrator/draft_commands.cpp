@@ -1,0 +1,703 @@
+#include "draft_commands.hpp"
+
+#include <optional>
+
+#include <pqxx/pqxx>
+#include <rapidjson/document.h>
+
+#include "draft_order.hpp"
+#include "protocol/json_codec.hpp"
+#include "protocol/json_reader.hpp"
+#include "protocol/uuid.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+
+namespace draft {
+
+namespace {
+
+// Thrown inside a transaction to roll it back and answer an error.
+struct command_error {
+  int status;
+  std::string code;
+  std::string message;
+};
+
+constexpr int max_rounds = 50;
+constexpr int max_clock_sec = 3600;
+constexpr int min_teams = 2;
+constexpr int max_teams = 32;
+
+const char* positions[] = {"QB", "RB", "WR", "TE", "K", "DEF"};
+
+bool is_position(const std::string& p) {
+  for (auto known : positions)
+    if (p == known)
+      return true;
+  return false;
+}
+
+// Microseconds since the epoch of a timestamptz expression, in SQL.
+std::string micros(const std::string& column) {
+  return "(extract(epoch from " + column + ") * 1000000)::bigint";
+}
+
+struct draft_row {
+  std::string id;
+  std::string type;
+  std::string status;
+  int rounds = 0;
+  int time_per_pick_sec = 0;
+  int team_count = 0;
+  long long last_seq = 0;
+  timestamp started_at = 0;
+  int total_picks() const { return rounds * team_count; }
+};
+
+struct slot_row {
+  std::string pick_id;
+  std::string team_id;
+  std::string team_name;
+  int round = 0;
+  int pick = 0;
+  int overall = 0;
+  timestamp started_at = 0;
+  timestamp timeout_at = 0;
+};
+
+void require_uuid(const std::string& id, const char* what) {
+  if (!is_uuid(id))
+    throw command_error{400, "invalid_id",
+                        std::string(what) + " must be a UUID, got \"" + id
+                          + "\""};
+}
+
+// Locks the draft row for the rest of the transaction.
+draft_row lock_draft(pqxx::work& tx, const std::string& id) {
+  require_uuid(id, "the draft id");
+  auto rows = tx.exec_params(
+    "SELECT id, type, status, rounds, time_per_pick_sec, team_count, last_seq, "
+      + micros("coalesce(started_at, now())")
+      + " FROM drafts WHERE id = $1 FOR UPDATE",
+    id);
+  if (rows.empty())
+    throw command_error{404, "unknown_draft", "no draft with id " + id};
+  auto r = rows[0];
+  return {r[0].as<std::string>(), r[1].as<std::string>(),
+          r[2].as<std::string>(), r[3].as<int>(),
+          r[4].as<int>(),         r[5].as<int>(),
+          r[6].as<long long>(),   r[7].as<long long>()};
+}
+
+// The first slot without a player, if any.
+std::optional<slot_row> current_slot(pqxx::work& tx, const std::string& id) {
+  auto rows = tx.exec_params(
+    "SELECT p.id, p.team_id, t.name, p.round, p.pick, p.overall_pick, "
+      + micros("coalesce(p.started_at, now())") + ", "
+      + micros("coalesce(p.timeout_at, now())")
+      + " FROM picks p JOIN teams t ON t.id = p.team_id"
+        " WHERE p.draft_id = $1 AND p.player_id IS NULL"
+        " ORDER BY p.overall_pick LIMIT 1",
+    id);
+  if (rows.empty())
+    return std::nullopt;
+  auto r = rows[0];
+  return slot_row{r[0].as<std::string>(), r[1].as<std::string>(),
+                  r[2].as<std::string>(), r[3].as<int>(),
+                  r[4].as<int>(),         r[5].as<int>(),
+                  r[6].as<long long>(),   r[7].as<long long>()};
+}
+
+// The database clock, to the millisecond: one clock for every instance.
+timestamp db_now(pqxx::work& tx) {
+  return tx
+    .exec1("SELECT " + micros("date_trunc('milliseconds', clock_timestamp())"))
+      [0]
+    .as<long long>();
+}
+
+void append(pqxx::work& tx, const std::string& draft_id,
+            const event_payload& payload) {
+  auto type = static_cast<event_type>(payload.index());
+  auto seq = tx.exec_params1(
+                 "SELECT draft_append_event($1, gen_random_uuid(), $2, "
+                 "$3::jsonb)",
+                 draft_id, to_string(type), json::encode_payload(payload))[0]
+               .as<long long>();
+  default_metrics()
+    .get_counter("orchestrator_events_written_total",
+                 "Events appended to the outbox.", {{"type", to_string(type)}})
+    .inc();
+  logger::get("orchestrator")
+    .debug("event written", {{"draft_id", draft_id},
+                             {"type", to_string(type)},
+                             {"seq", static_cast<std::int64_t>(seq)}});
+}
+
+// Starts `slot`'s clock at `now` and writes its PickStarted.
+void start_clock(pqxx::work& tx, const draft_row& d, const slot_row& slot,
+                 timestamp now) {
+  timestamp timeout = now + std::int64_t{d.time_per_pick_sec} * 1'000'000;
+  tx.exec_params("UPDATE picks SET started_at = $2::timestamptz, timeout_at = "
+                 "$3::timestamptz WHERE id = $1",
+                 slot.pick_id, format_rfc3339(now), format_rfc3339(timeout));
+  append(tx, d.id,
+         pick_started_payload{slot.pick_id, slot.team_id, slot.round,
+                              slot.pick, slot.overall, now, timeout,
+                              d.time_per_pick_sec});
+}
+
+// Records the pick, then starts the next slot's clock or completes the draft.
+void apply_pick(pqxx::work& tx, const draft_row& d, const slot_row& slot,
+                const std::string& player_id, const std::string& player_name,
+                bool automatic, timestamp now) {
+  tx.exec_params("UPDATE picks SET player_id = $2, picked_at = "
+                 "$3::timestamptz, auto_picked = $4 WHERE id = $1",
+                 slot.pick_id, player_id, format_rfc3339(now), automatic);
+  append(tx, d.id,
+         pick_made_payload{slot.pick_id, player_id, slot.team_id, slot.round,
+                           slot.pick, slot.overall, player_name,
+                           slot.team_name, now});
+  if (auto next = current_slot(tx, d.id)) {
+    start_clock(tx, d, *next, now);
+    return;
+  }
+  tx.exec_params("UPDATE drafts SET status = 'COMPLETED', completed_at = "
+                 "$2::timestamptz WHERE id = $1",
+                 d.id, format_rfc3339(now));
+  append(tx, d.id,
+         draft_completed_payload{d.id, now,
+                                 format_go_duration(now - d.started_at),
+                                 d.total_picks()});
+}
+
+// The draft's pool restriction as SQL over players `pl` and drafts `d`.
+const char* pool_filter
+  = "(d.pool_positions IS NULL OR pl.position = ANY(d.pool_positions))"
+    " AND (d.pool_max_rank IS NULL OR pl.rank <= d.pool_max_rank)";
+
+void require_manager(const jwt_claims& who, const std::string& draft_id) {
+  bool ok = who.user_role == role::admin
+            || (who.user_role == role::commissioner
+                && (draft_id.empty() || who.may_read_draft(draft_id)));
+  if (!ok)
+    throw command_error{403, "forbidden",
+                        "this needs role commissioner (for this draft) or "
+                        "admin"};
+}
+
+void require_status(const draft_row& d, const char* wanted,
+                    const char* action) {
+  if (d.status != wanted)
+    throw command_error{409, "invalid_state",
+                        std::string("cannot ") + action + " a draft that is "
+                          + d.status + " (it must be " + wanted + ")"};
+}
+
+rapidjson::Document parse_body(const std::string& body) {
+  rapidjson::Document doc;
+  if (auto p = json::parse_object(body, json::limits{}, doc))
+    throw command_error{400, "malformed_json", p->to_string()};
+  return doc;
+}
+
+void check(const json::object_reader& r) {
+  if (r.error())
+    throw command_error{400, "invalid_field", r.error()->to_string()};
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  append_json_escaped(out, s);
+  return out + "\"";
+}
+
+std::string state_body(const draft_row& d, const char* status,
+                       long long last_seq) {
+  return "{\"draft_id\":" + quoted(d.id) + ",\"status\":" + quoted(status)
+         + ",\"last_seq\":" + std::to_string(last_seq) + "}";
+}
+
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i ? "," : "") + items[i];
+  return out + "}";
+}
+
+} // namespace
+
+// Runs `body` in a transaction; commits on success, answers errors.
+template <class F>
+http_response run(connection_pool& pool, const char* command, F body) {
+  auto& log = logger::get("orchestrator");
+  auto count = [&](const char* outcome) {
+    default_metrics()
+      .get_counter("orchestrator_commands_total", "Commands handled.",
+                   {{"command", command}, {"outcome", outcome}})
+      .inc();
+  };
+  try {
+    auto c = pool.acquire();
+    pqxx::work tx(*c);
+    auto res = body(tx);
+    tx.commit();
+    count("ok");
+    return res;
+  } catch (const command_error& e) {
+    count("refused");
+    return json_error(e.status, e.code, e.message);
+  } catch (const pqxx::unique_violation& e) {
+    // The constraints back the checks up against races.
+    count("refused");
+    return json_error(409, "conflict",
+                      "a concurrent change won: " + std::string(e.what()));
+  } catch (const pqxx::broken_connection& e) {
+    count("failed");
+    log.error("database unreachable", {{"command", command}, {"error", e.what()}});
+    return json_error(503, "database_unavailable",
+                      "the database is unreachable; retry shortly");
+  } catch (const pqxx::in_doubt_error& e) {
+    count("failed");
+    return json_error(503, "in_doubt",
+                      "the connection broke during commit; check the draft "
+                      "state before retrying");
+  }
+}
+
+http_response draft_commands::create(const jwt_claims& who,
+                                     const std::string& body) {
+  return run(pool_, "create", [&](pqxx::work& tx) {
+    require_manager(who, "");
+    auto doc = parse_body(body);
+    json::object_reader r(doc, "");
+    std::string type;
+    std::int32_t rounds = 0, clock = 0;
+    if (r.string("type", type, 16) && type != "snake" && type != "linear")
+      r.fail("type", "expected \"snake\" or \"linear\"");
+    r.int32("rounds", rounds, 1, max_rounds);
+    r.int32("time_per_pick_sec", clock, 1, max_clock_sec);
+    check(r);
+    std::vector<std::string> teams;
+    auto teams_it = doc.FindMember("teams");
+    if (teams_it == doc.MemberEnd() || !teams_it->value.IsArray())
+      throw command_error{400, "invalid_field",
+                          "teams: expected an array of team names"};
+    for (auto& t : teams_it->value.GetArray()) {
+      if (!t.IsString() || t.GetStringLength() == 0 || t.GetStringLength() > 100)
+        throw command_error{400, "invalid_field",
+                            "teams: each team name must be a string of 1 to "
+                            "100 bytes"};
+      std::string name = t.GetString();
+      for (auto& seen : teams)
+        if (seen == name)
+          throw command_error{400, "invalid_field",
+                              "teams: duplicate team name \"" + name + "\""};
+      teams.push_back(name);
+    }
+    if (teams.size() < min_teams || teams.size() > max_teams)
+      throw command_error{400, "invalid_field",
+                          "teams: a draft needs 2 to 32 teams, got "
+                            + std::to_string(teams.size())};
+    // Optional pool: {"positions": [...], "max_rank": N}.
+    std::optional<std::string> pool_positions;
+    std::optional<int> pool_max_rank;
+    if (!r.is_null("player_pool")) {
+      const rapidjson::Value* pool = nullptr;
+      r.object("player_pool", pool);
+      check(r);
+      json::object_reader pr(*pool, "player_pool");
+      if (!pr.is_null("max_rank")) {
+        std::int32_t max_rank = 0;
+        pr.int32("max_rank", max_rank, 1, 100000);
+        pool_max_rank = max_rank;
+      }
+      check(pr);
+      auto pos = pool->FindMember("positions");
+      if (pos != pool->MemberEnd() && !pos->value.IsNull()) {
+        std::vector<std::string> list;
+        if (!pos->value.IsArray())
+          throw command_error{400, "invalid_field",
+                              "player_pool.positions: expected an array"};
+        for (auto& p : pos->value.GetArray()) {
+          if (!p.IsString() || !is_position(p.GetString()))
+            throw command_error{400, "invalid_field",
+                                "player_pool.positions: each must be one of "
+                                "QB, RB, WR, TE, K, DEF"};
+          list.push_back(p.GetString());
+        }
+        pool_positions = array_literal(list);
+      }
+    }
+    auto id = tx.exec1("SELECT gen_random_uuid()")[0].as<std::string>();
+    tx.exec_params("INSERT INTO drafts (id, type, rounds, time_per_pick_sec, "
+                   "team_count, pool_positions, pool_max_rank) VALUES ($1, $2, "
+                   "$3, $4, $5, $6::text[], $7)",
+                   id, type, rounds, clock, static_cast<int>(teams.size()),
+                   pool_positions, pool_max_rank);
+    auto available = tx.exec_params1(std::string("SELECT count(*) FROM "
+                                                 "players pl, drafts d WHERE "
+                                                 "d.id = $1 AND ")
+                                       + pool_filter,
+                                     id)[0]
+                       .as<int>();
+    int needed = rounds * static_cast<int>(teams.size());
+    if (available < needed)
+      throw command_error{400, "pool_too_small",
+                          "the player pool has " + std::to_string(available)
+                            + " players but " + std::to_string(rounds)
+                            + " rounds of " + std::to_string(teams.size())
+                            + " teams need " + std::to_string(needed)};
+    std::vector<std::string> team_ids;
+    std::string teams_json = "[";
+    for (size_t i = 0; i < teams.size(); ++i) {
+      auto team_id = tx.exec_params1("INSERT INTO teams (id, draft_id, name, "
+                                     "draft_position) VALUES "
+                                     "(gen_random_uuid(), $1, $2, $3) "
+                                     "RETURNING id",
+                                     id, teams[i], static_cast<int>(i + 1))[0]
+                       .as<std::string>();
+      team_ids.push_back(team_id);
+      teams_json += std::string(i ? "," : "") + "{\"team_id\":" + quoted(team_id)
+                    + ",\"name\":" + quoted(teams[i])
+                    + ",\"draft_position\":" + std::to_string(i + 1) + "}";
+    }
+    teams_json += "]";
+    std::string picks_json = "[";
+    auto board = draft_board(type, static_cast<int>(teams.size()), rounds);
+    for (auto& slot : board) {
+      auto& team_id = team_ids[static_cast<size_t>(slot.team_position - 1)];
+      auto pick_id = tx.exec_params1("INSERT INTO picks (id, draft_id, round, "
+                                     "pick, overall_pick, team_id) VALUES "
+                                     "(gen_random_uuid(), $1, $2, $3, $4, $5) "
+                                     "RETURNING id",
+                                     id, slot.round, slot.pick,
+                                     slot.overall_pick, team_id)[0]
+                       .as<std::string>();
+      picks_json += std::string(slot.overall_pick > 1 ? "," : "")
+                    + "{\"pick_id\":" + quoted(pick_id)
+                    + ",\"round\":" + std::to_string(slot.round)
+                    + ",\"pick\":" + std::to_string(slot.pick)
+                    + ",\"overall_pick\":" + std::to_string(slot.overall_pick)
+                    + ",\"team_id\":" + quoted(team_id) + "}";
+    }
+    picks_json += "]";
+    logger::get("orchestrator")
+      .info("draft created", {{"draft_id", id}, {"by", who.subject}});
+    return http_response{201, "{\"draft_id\":" + quoted(id)
+                                + ",\"type\":" + quoted(type)
+                                + ",\"status\":\"NOT_STARTED\",\"rounds\":"
+                                + std::to_string(rounds)
+                                + ",\"time_per_pick_sec\":"
+                                + std::to_string(clock)
+                                + ",\"teams\":" + teams_json
+                                + ",\"picks\":" + picks_json + "}"};
+  });
+}
+
+http_response draft_commands::describe(const jwt_claims& who,
+                                       const std::string& draft_id) {
+  return run(pool_, "describe", [&](pqxx::work& tx) {
+    require_uuid(draft_id, "the draft id");
+    auto rows = tx.exec_params("SELECT id, type, status, rounds, "
+                               "time_per_pick_sec, team_count, last_seq FROM "
+                               "drafts WHERE id = $1",
+                               draft_id);
+    if (rows.empty())
+      throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
+    auto belongs = !who.team_id.empty() && is_uuid(who.team_id)
+                   && !tx.exec_params("SELECT 1 FROM teams WHERE id = $1 AND "
+                                      "draft_id = $2",
+                                      who.team_id, draft_id)
+                         .empty();
+    if (!who.may_read_draft(draft_id) && !belongs
+        && who.user_role == role::none)
+      throw command_error{403, "forbidden", "this token may not read the draft"};
+    auto d = rows[0];
+    std::string teams = "[";
+    for (auto t : tx.exec_params("SELECT id, name, draft_position FROM teams "
+                                 "WHERE draft_id = $1 ORDER BY draft_position",
+                                 draft_id))
+      teams += std::string(teams.size() > 1 ? "," : "") + "{\"team_id\":"
+               + quoted(t[0].as<std::string>()) + ",\"name\":"
+               + quoted(t[1].as<std::string>()) + ",\"draft_position\":"
+               + t[2].as<std::string>() + "}";
+    teams += "]";
+    auto completed = tx.exec_params1("SELECT count(*) FROM picks WHERE "
+                                     "draft_id = $1 AND player_id IS NOT NULL",
+                                     draft_id)[0]
+                       .as<int>();
+    std::string current = "null";
+    auto status = d[2].as<std::string>();
+    if (status == "IN_PROGRESS" || status == "PAUSED") {
+      if (auto slot = current_slot(tx, draft_id))
+        current = "{\"pick_id\":" + quoted(slot->pick_id)
+                  + ",\"team_id\":" + quoted(slot->team_id)
+                  + ",\"round\":" + std::to_string(slot->round)
+                  + ",\"pick\":" + std::to_string(slot->pick)
+                  + ",\"overall_pick\":" + std::to_string(slot->overall)
+                  + ",\"started_at\":" + quoted(format_rfc3339(slot->started_at))
+                  + ",\"timeout_at\":" + quoted(format_rfc3339(slot->timeout_at))
+                  + "}";
+    }
+    int total = d[3].as<int>() * d[5].as<int>();
+    return http_response{
+      200, "{\"draft_id\":" + quoted(d[0].as<std::string>()) + ",\"type\":"
+             + quoted(d[1].as<std::string>()) + ",\"status\":" + quoted(status)
+             + ",\"rounds\":" + d[3].as<std::string>()
+             + ",\"time_per_pick_sec\":" + d[4].as<std::string>()
+             + ",\"last_seq\":" + d[6].as<std::string>()
+             + ",\"total_picks\":" + std::to_string(total)
+             + ",\"completed_picks\":" + std::to_string(completed)
+             + ",\"current_pick\":" + current + ",\"teams\":" + teams + "}"};
+  });
+}
+
+http_response draft_commands::start(const jwt_claims& who,
+                                    const std::string& draft_id) {
+  return run(pool_, "start", [&](pqxx::work& tx) {
+    require_uuid(draft_id, "the draft id");
+    require_manager(who, draft_id);
+    auto d = lock_draft(tx, draft_id);
+    require_status(d, "NOT_STARTED", "start");
+    auto now = db_now(tx);
+    d.started_at = now;
+    tx.exec_params("UPDATE drafts SET status = 'IN_PROGRESS', started_at = "
+                   "$2::timestamptz WHERE id = $1",
+                   draft_id, format_rfc3339(now));
+    append(tx, draft_id,
+           draft_started_payload{draft_id, d.type, now, d.rounds,
+                                 d.total_picks()});
+    start_clock(tx, d, *current_slot(tx, draft_id), now);
+    return http_response{200, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
+  });
+}
+
+http_response draft_commands::pause(const jwt_claims& who,
+                                    const std::string& draft_id) {
+  return run(pool_, "pause", [&](pqxx::work& tx) {
+    require_uuid(draft_id, "the draft id");
+    require_manager(who, draft_id);
+    auto d = lock_draft(tx, draft_id);
+    require_status(d, "IN_PROGRESS", "pause");
+    auto now = db_now(tx);
+    auto slot = *current_slot(tx, draft_id);
+    auto remaining_us = std::max<std::int64_t>(0, slot.timeout_at - now);
+    auto remaining = static_cast<std::int32_t>((remaining_us + 999'999) / 1'000'000);
+    tx.exec_params("UPDATE drafts SET status = 'PAUSED', paused_at = "
+                   "$2::timestamptz WHERE id = $1",
+                   draft_id, format_rfc3339(now));
+    append(tx, draft_id,
+           draft_paused_payload{draft_id, now, slot.pick_id, slot.overall,
+                                remaining});
+    return http_response{200, state_body(d, "PAUSED", d.last_seq + 1)};
+  });
+}
+
+http_response draft_commands::resume(const jwt_claims& who,
+                                     const std::string& draft_id) {
+  return run(pool_, "resume", [&](pqxx::work& tx) {
+    require_uuid(draft_id, "the draft id");
+    require_manager(who, draft_id);
+    auto d = lock_draft(tx, draft_id);
+    require_status(d, "PAUSED", "resume");
+    auto now = db_now(tx);
+    auto slot = *current_slot(tx, draft_id);
+    tx.exec_params("UPDATE drafts SET status = 'IN_PROGRESS', paused_at = NULL "
+                   "WHERE id = $1",
+                   draft_id);
+    append(tx, draft_id,
+           draft_resumed_payload{draft_id, now, slot.pick_id, slot.overall});
+    // A fresh, full timer for the team on the clock.
+    start_clock(tx, d, slot, now);
+    return http_response{200, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
+  });
+}
+
+http_response draft_commands::pick(const jwt_claims& who,
+                                   const std::string& draft_id,
+                                   const std::string& body) {
+  return run(pool_, "pick", [&](pqxx::work& tx) {
+    require_uuid(draft_id, "the draft id");
+    auto doc = parse_body(body);
+    json::object_reader r(doc, "");
+    std::string player_id, pick_id;
+    r.uuid("player_id", player_id);
+    if (!r.is_null("pick_id"))
+      r.uuid("pick_id", pick_id);
+    check(r);
+    auto d = lock_draft(tx, draft_id);
+    require_status(d, "IN_PROGRESS", "pick in");
+    auto slot = *current_slot(tx, draft_id);
+    if (!pick_id.empty() && pick_id != slot.pick_id)
+      throw command_error{409, "pick_not_on_clock",
+                          "pick " + pick_id
+                            + " is not on the clock (it was made already or "
+                              "is not this draft's); the clock is on overall "
+                              "pick "
+                            + std::to_string(slot.overall)};
+    bool manager = who.user_role == role::admin
+                   || (who.user_role == role::commissioner
+                       && who.may_read_draft(draft_id));
+    if (!manager && who.team_id != slot.team_id)
+      throw command_error{403, "not_your_turn",
+                          "overall pick " + std::to_string(slot.overall)
+                            + " belongs to team " + slot.team_name};
+    auto player = tx.exec_params(
+      std::string("SELECT pl.name, ") + pool_filter
+        + ", EXISTS (SELECT 1 FROM picks WHERE draft_id = $2 AND player_id = "
+          "pl.id) FROM players pl, drafts d WHERE pl.id = $1 AND d.id = $2",
+      player_id, draft_id);
+    if (player.empty())
+      throw command_error{404, "unknown_player", "no player with id " + player_id};
+    if (!player[0][1].as<bool>())
+      throw command_error{422, "player_not_in_pool",
+                          "the player is outside this draft's player pool"};
+    if (player[0][2].as<bool>())
+      throw command_error{409, "player_already_drafted",
+                          player[0][0].as<std::string>()
+                            + " has already been drafted"};
+    auto now = db_now(tx);
+    apply_pick(tx, d, slot, player_id, player[0][0].as<std::string>(), false,
+               now);
+    return http_response{201, "{\"pick_id\":" + quoted(slot.pick_id)
+                                + ",\"overall_pick\":"
+                                + std::to_string(slot.overall)
+                                + ",\"player_id\":" + quoted(player_id)
+                                + ",\"team_id\":" + quoted(slot.team_id) + "}"};
+  });
+}
+
+http_response
+draft_commands::players(const jwt_claims& who, const std::string& draft_id,
+                        const std::map<std::string, std::string>& query) {
+  return run(pool_, "players", [&](pqxx::work& tx) {
+    require_uuid(draft_id, "the draft id");
+    auto get = [&](const char* key) {
+      auto it = query.find(key);
+      return it == query.end() ? std::optional<std::string>()
+                               : std::optional<std::string>(it->second);
+    };
+    int limit = 50;
+    if (auto l = get("limit")) {
+      char* end = nullptr;
+      long v = std::strtol(l->c_str(), &end, 10);
+      if (l->empty() || *end || v < 1 || v > 100)
+        throw command_error{400, "invalid_query",
+                            "limit must be an integer from 1 to 100"};
+      limit = static_cast<int>(v);
+    }
+    long after_rank = 0;
+    if (auto c = get("cursor")) {
+      char* end = nullptr;
+      after_rank = std::strtol(c->c_str(), &end, 10);
+      if (c->empty() || *end || after_rank < 1)
+        throw command_error{400, "invalid_cursor",
+                            "cursor must be a next_cursor value from an "
+                            "earlier page"};
+    }
+    std::optional<std::string> position = get("position");
+    if (position && !is_position(*position))
+      throw command_error{400, "invalid_query",
+                          "position must be one of QB, RB, WR, TE, K, DEF"};
+    std::optional<bool> available;
+    if (auto a = get("available")) {
+      if (*a != "true" && *a != "false")
+        throw command_error{400, "invalid_query",
+                            "available must be true or false"};
+      available = *a == "true";
+    }
+    if (tx.exec_params("SELECT 1 FROM drafts WHERE id = $1", draft_id).empty())
+      throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
+    auto belongs = !who.team_id.empty() && is_uuid(who.team_id)
+                   && !tx.exec_params("SELECT 1 FROM teams WHERE id = $1 AND "
+                                      "draft_id = $2",
+                                      who.team_id, draft_id)
+                         .empty();
+    if (!who.may_read_draft(draft_id) && !belongs
+        && who.user_role == role::none)
+      throw command_error{403, "forbidden", "this token may not read the draft"};
+    auto rows = tx.exec_params(
+      std::string("SELECT pl.id, pl.name, pl.position, pl.nfl_team, pl.rank, "
+                  "pk.team_id FROM players pl JOIN drafts d ON d.id = $1 "
+                  "LEFT JOIN picks pk ON pk.draft_id = d.id AND pk.player_id = "
+                  "pl.id WHERE ")
+        + pool_filter
+        + " AND ($2::text IS NULL OR pl.position = $2) AND ($3::boolean IS "
+          "NULL OR (pk.id IS NULL) = $3) AND pl.rank > $4 ORDER BY pl.rank "
+          "LIMIT $5",
+      draft_id, position, available, static_cast<int>(after_rank), limit + 1);
+    std::string out = "{\"players\":[";
+    int n = 0;
+    std::string last_rank;
+    for (auto row : rows) {
+      if (n == limit)
+        break;
+      out += std::string(n ? "," : "") + "{\"player_id\":"
+             + quoted(row[0].as<std::string>()) + ",\"name\":"
+             + quoted(row[1].as<std::string>()) + ",\"position\":"
+             + quoted(row[2].as<std::string>()) + ",\"nfl_team\":"
+             + quoted(row[3].as<std::string>()) + ",\"rank\":"
+             + row[4].as<std::string>() + ",\"available\":"
+             + (row[5].is_null() ? "true" : "false") + ",\"drafted_by\":"
+             + (row[5].is_null() ? "null" : quoted(row[5].as<std::string>()))
+             + "}";
+      last_rank = row[4].as<std::string>();
+      ++n;
+    }
+    out += "],\"next_cursor\":";
+    out += static_cast<int>(rows.size()) > limit ? quoted(last_rank) : "null";
+    return http_response{200, out + "}"};
+  });
+}
+
+bool draft_commands::autopick_one_overdue() {
+  bool found = false;
+  auto res = run(pool_, "autopick", [&](pqxx::work& tx) {
+    // SKIP LOCKED: a draft another instance (or a user's pick) holds is left
+    // to it; the row lock makes a double autopick impossible.
+    auto due = tx.exec(
+      "SELECT d.id FROM drafts d JOIN picks p ON p.draft_id = d.id"
+      " WHERE d.status = 'IN_PROGRESS' AND p.player_id IS NULL"
+      " AND p.timeout_at <= clock_timestamp()"
+      " ORDER BY p.timeout_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED");
+    if (due.empty())
+      return http_response{204, ""};
+    found = true;
+    auto draft_id = due[0][0].as<std::string>();
+    auto d = lock_draft(tx, draft_id); // already ours; re-read under the lock
+    auto now = db_now(tx);
+    auto slot = current_slot(tx, draft_id);
+    // Re-check with a fresh snapshot: a pick may have committed just before.
+    if (d.status != "IN_PROGRESS" || !slot || slot->timeout_at > now)
+      return http_response{204, ""};
+    auto best = tx.exec_params(
+      std::string("SELECT pl.id, pl.name FROM players pl, drafts d WHERE d.id "
+                  "= $1 AND ")
+        + pool_filter
+        + " AND NOT EXISTS (SELECT 1 FROM picks WHERE draft_id = $1 AND "
+          "player_id = pl.id) ORDER BY pl.rank LIMIT 1",
+      draft_id);
+    if (best.empty())
+      throw command_error{500, "pool_exhausted",
+                          "no player left to autopick in draft " + draft_id};
+    apply_pick(tx, d, *slot, best[0][0].as<std::string>(),
+               best[0][1].as<std::string>(), true, now);
+    default_metrics()
+      .get_counter("orchestrator_autopicks_total", "Picks made on time-out.")
+      .inc();
+    logger::get("orchestrator")
+      .info("autopick", {{"draft_id", draft_id},
+                         {"overall_pick", slot->overall},
+                         {"player", best[0][1].as<std::string>()}});
+    return http_response{200, ""};
+  });
+  if (res.status >= 500) {
+    logger::get("orchestrator")
+      .warn("autopick failed", {{"error", res.body}});
+    return false;
+  }
+  return found;
+}
+
+} // namespace draft

@@ -1,0 +1,91 @@
+#include "orchestrator_api.hpp"
+
+#include <vector>
+
+#include "runtime/metrics.hpp"
+
+namespace draft {
+
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    auto part = path.substr(start, slash == std::string::npos ? std::string::npos
+                                                              : slash - start);
+    if (!part.empty())
+      parts.push_back(part);
+    if (slash == std::string::npos)
+      break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+std::string bearer_token(const http_request& request) {
+  auto header = request.header("authorization");
+  const std::string prefix = "Bearer ";
+  if (header.size() > prefix.size()
+      && header.compare(0, prefix.size(), prefix) == 0)
+    return header.substr(prefix.size());
+  auto it = request.query.find("token");
+  return it == request.query.end() ? std::string() : it->second;
+}
+
+} // namespace
+
+http_response orchestrator_api::handle(const http_request& request) {
+  auto parts = split_path(request.path);
+  auto& method = request.method;
+  if (parts == std::vector<std::string>{"health"})
+    return {200, R"({"status":"ok"})"};
+  if (parts == std::vector<std::string>{"metrics"})
+    return {200, default_metrics().render(), "text/plain; version=0.0.4"};
+  if (parts.size() < 2 || parts[0] != "api" || parts[1] != "drafts")
+    return json_error(404, "not_found", "no such endpoint: " + request.path);
+
+  auto token = bearer_token(request);
+  if (token.empty())
+    return json_error(401, "unauthorized",
+                      "send a JWT in 'Authorization: Bearer <token>'");
+  auto claims = verifier_.verify(token);
+  if (!claims)
+    return json_error(401, std::string("token_") + to_string(claims.error().code),
+                      claims.error().message);
+  auto& who = *claims;
+
+  if (parts.size() == 2) {
+    if (method != "POST")
+      return json_error(405, "method_not_allowed", "use POST /api/drafts");
+    return commands_.create(who, request.body);
+  }
+  auto& id = parts[2];
+  if (parts.size() == 3) {
+    if (method != "GET")
+      return json_error(405, "method_not_allowed", "use GET " + request.path);
+    return commands_.describe(who, id);
+  }
+  if (parts.size() == 4) {
+    auto& action = parts[3];
+    if (action == "players") {
+      if (method != "GET")
+        return json_error(405, "method_not_allowed", "use GET " + request.path);
+      return commands_.players(who, id, request.query);
+    }
+    if (method != "POST")
+      return json_error(405, "method_not_allowed", "use POST " + request.path);
+    if (action == "start")
+      return commands_.start(who, id);
+    if (action == "pause")
+      return commands_.pause(who, id);
+    if (action == "resume")
+      return commands_.resume(who, id);
+    if (action == "picks")
+      return commands_.pick(who, id, request.body);
+  }
+  return json_error(404, "not_found", "no such endpoint: " + request.path);
+}
+
+} // namespace draft

@@ -1,0 +1,269 @@
+#include "runtime/http_server.hpp"
+
+#include <optional>
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+#include <vector>
+
+#include "runtime/logger.hpp"
+
+namespace draft {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  append_json_escaped(out, s);
+  return out + "\"";
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+bool parse_target(const std::string& target, http_request& req) {
+  auto q = target.find('?');
+  if (!percent_decode(target.substr(0, q), req.path, false))
+    return false;
+  if (q == std::string::npos)
+    return true;
+  std::string query = target.substr(q + 1);
+  size_t start = 0;
+  while (start <= query.size()) {
+    auto amp = query.find('&', start);
+    auto part = query.substr(start, amp == std::string::npos ? std::string::npos
+                                                             : amp - start);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      std::string key, value;
+      if (!percent_decode(part.substr(0, eq), key, true)
+          || (eq != std::string::npos
+              && !percent_decode(part.substr(eq + 1), value, true)))
+        return false;
+      req.query[key] = value;
+    }
+    if (amp == std::string::npos)
+      break;
+    start = amp + 1;
+  }
+  return true;
+}
+
+// One connection: read a request, answer it, repeat while keep-alive.
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(tcp::socket socket, const http_server::handler& on_request,
+          std::size_t max_body)
+    : stream_(std::move(socket)), on_request_(on_request), max_body_(max_body) {
+  }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(),
+                   [self = shared_from_this()] { self->read(); });
+  }
+
+private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(max_body_);
+    stream_.expires_after(std::chrono::seconds(60));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec,
+                                                 std::size_t) {
+                       self->on_read(ec);
+                     });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout
+        || ec == asio::error::operation_aborted
+        || ec == asio::error::connection_reset)
+      return close();
+    if (ec == http::error::body_limit) {
+      return reply(json_error(413, "body_too_large",
+                              "the request body exceeds "
+                                + std::to_string(max_body_) + " bytes"),
+                   false, 11);
+    }
+    if (ec)
+      return reply(json_error(400, "bad_request",
+                              "malformed HTTP request: " + ec.message()),
+                   false, 11);
+    auto& raw = parser_->get();
+    http_request req;
+    req.method = std::string(raw.method_string());
+    for (auto& field : raw) {
+      std::string name(field.name_string());
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers[name] = std::string(field.value());
+    }
+    req.body = std::move(raw.body());
+    http_response res;
+    if (!parse_target(std::string(raw.target()), req)) {
+      res = json_error(400, "bad_request", "malformed percent-encoding in URL");
+    } else {
+      try {
+        res = on_request_(req);
+      } catch (const std::exception& e) {
+        logger::get("http").error("handler failed",
+                                  {{"path", req.path}, {"error", e.what()}});
+        res = json_error(500, "internal", "internal error; see the server log");
+      }
+    }
+    reply(std::move(res), raw.keep_alive(), raw.version());
+  }
+
+  void reply(http_response res, bool keep_alive, unsigned version) {
+    auto msg = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(res.status), version);
+    msg->set(http::field::server, "draft-gateway");
+    msg->set(http::field::content_type, res.content_type);
+    msg->set(http::field::cache_control, "no-store");
+    msg->keep_alive(keep_alive);
+    msg->body() = std::move(res.body);
+    msg->prepare_payload();
+    http::async_write(stream_, *msg,
+                      [self = shared_from_this(), msg,
+                       keep_alive](beast::error_code ec, std::size_t) {
+                        if (ec || !keep_alive)
+                          return self->close();
+                        self->read();
+                      });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  const http_server::handler& on_request_;
+  std::size_t max_body_;
+};
+
+} // namespace
+
+struct http_server::impl {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  handler on_request;
+  std::size_t max_body = 0;
+  std::vector<std::thread> threads;
+  bool stopped = false;
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io),
+                          [this](beast::error_code ec, tcp::socket socket) {
+                            if (ec)
+                              return; // acceptor closed
+                            std::make_shared<session>(std::move(socket),
+                                                      on_request, max_body)
+                              ->run();
+                            accept();
+                          });
+  }
+};
+
+std::string http_request::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+http_response json_error(int status, const std::string& code,
+                         const std::string& message) {
+  return {status, "{\"error\":" + json_string(code)
+                    + ",\"message\":" + json_string(message) + "}"};
+}
+
+bool percent_decode(const std::string& in, std::string& out,
+                    bool plus_is_space) {
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%') {
+      if (i + 2 >= in.size())
+        return false;
+      int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0)
+        return false;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (in[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += in[i];
+    }
+  }
+  return true;
+}
+
+http_server::http_server(std::unique_ptr<impl> state)
+  : impl_(std::move(state)) {
+}
+
+http_server::~http_server() {
+  stop();
+}
+
+result<std::unique_ptr<http_server>>
+http_server::start(const options& opts, handler on_request) {
+  auto state = std::make_unique<impl>();
+  state->on_request = std::move(on_request);
+  state->max_body = opts.max_body_bytes;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(opts.host, ec);
+  if (ec)
+    return problem{"host", "not an IP address: " + opts.host};
+  tcp::endpoint endpoint(address, opts.port);
+  state->acceptor.open(endpoint.protocol(), ec);
+  if (!ec)
+    state->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    state->acceptor.bind(endpoint, ec);
+  if (!ec)
+    state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return problem{opts.host + ":" + std::to_string(opts.port),
+                   "cannot listen: " + ec.message()};
+  state->accept();
+  for (int i = 0; i < std::max(1, opts.threads); ++i)
+    state->threads.emplace_back([s = state.get()] { s->io.run(); });
+  return std::unique_ptr<http_server>(new http_server(std::move(state)));
+}
+
+std::uint16_t http_server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void http_server::stop() {
+  if (!impl_ || impl_->stopped)
+    return;
+  impl_->stopped = true;
+  asio::post(impl_->io, [s = impl_.get()] {
+    beast::error_code ignored;
+    s->acceptor.close(ignored);
+  });
+  impl_->io.stop();
+  for (auto& t : impl_->threads)
+    t.join();
+}
+
+} // namespace draft

@@ -1,0 +1,76 @@
+#pragma once
+
+// A small HTTP/1.1 server (Boost.Beast behind this header, so including it
+// costs nothing) for the JSON APIs, /health and /metrics of every process.
+// Handlers run on the server's I/O threads and may block briefly (a database
+// transaction); keep-alive, body limits and malformed requests are handled
+// here, so handlers see only well-formed requests.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "protocol/result.hpp"
+
+namespace draft {
+
+/// A parsed request.
+struct http_request {
+  std::string method;                       ///< "GET", "POST", …
+  std::string path;                         ///< percent-decoded, no query
+  std::map<std::string, std::string> query; ///< percent-decoded parameters
+  std::map<std::string, std::string> headers; ///< lower-case names
+  std::string body;
+
+  /// The header `name` (lower case) or empty.
+  std::string header(const std::string& name) const;
+};
+
+/// What a handler answers.
+struct http_response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+/// `{"error": code, "message": message}` with `status`.
+http_response json_error(int status, const std::string& code,
+                         const std::string& message);
+
+/// Listens on one address; stops (and joins its threads) when destroyed.
+class http_server {
+public:
+  using handler = std::function<http_response(const http_request&)>;
+
+  struct options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0; ///< 0 picks a free port
+    int threads = 2;
+    std::size_t max_body_bytes = 64 * 1024;
+  };
+
+  /// Binds and starts serving; a problem if the address cannot be bound.
+  static result<std::unique_ptr<http_server>> start(const options& opts,
+                                                    handler on_request);
+
+  ~http_server();
+
+  /// The bound port (useful with port 0).
+  std::uint16_t port() const;
+
+  /// Stops accepting and closes connections; idempotent.
+  void stop();
+
+  struct impl;
+
+private:
+  explicit http_server(std::unique_ptr<impl> state);
+  std::unique_ptr<impl> impl_;
+};
+
+/// Decodes %XX and '+' (in queries); false on a malformed escape.
+bool percent_decode(const std::string& in, std::string& out, bool plus_is_space);
+
+} // namespace draft

@@ -1,0 +1,88 @@
+// The pick clock: drafts played by autopick alone, in-process, with two
+// clock loops competing for the same overdue slots as two instances would.
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "orchestrator_fixture.hpp"
+
+using namespace draft;
+using namespace draft::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+int open_drafts(const std::string& url) {
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  return tx.exec1("SELECT count(*) FROM drafts WHERE status <> 'COMPLETED'")[0]
+    .as<int>();
+}
+
+// Runs `loops` clock loops until every draft completed or `limit` passed.
+void run_clocks(orchestrator_fixture& f, int loops, std::chrono::seconds limit) {
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < loops; ++i)
+    threads.emplace_back([&] {
+      connection_pool pool(f.url());
+      draft_commands own(pool); // its own connections, like another instance
+      while (!done) {
+        while (!done && own.autopick_one_overdue())
+          ;
+        std::this_thread::sleep_for(50ms);
+      }
+    });
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (open_drafts(f.url()) > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(200ms);
+  done = true;
+  for (auto& t : threads)
+    t.join();
+}
+
+} // namespace
+
+TEST(autopick, fifty_drafts_complete_on_autopick_alone) {
+  orchestrator_fixture f;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 50; ++i) {
+    auto created = f.create(i % 2 ? "linear" : "snake", 2, 2, 1);
+    ids.push_back(created["draft_id"].GetString());
+  }
+  for (auto& id : ids)
+    ASSERT_EQ(f.call("POST", "/api/drafts/" + id + "/start", "",
+                     commissioner_token())
+                .status,
+              200);
+  run_clocks(f, 2, 90s);
+  ASSERT_EQ(open_drafts(f.url()), 0);
+  for (auto& id : ids)
+    EXPECT_EQ(outbox_problems(f.url(), id), std::vector<std::string>{}) << id;
+  pqxx::connection c(f.url());
+  pqxx::nontransaction tx(c);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM picks WHERE NOT auto_picked")[0]
+              .as<int>(),
+            0);
+  // Autopick takes the best-ranked available player: rank 1 goes first.
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM picks p JOIN players pl ON pl.id = "
+                     "p.player_id WHERE p.overall_pick = 1 AND pl.rank <> 1")[0]
+              .as<int>(),
+            0);
+}
+
+TEST(autopick, a_paused_draft_is_not_autopicked) {
+  orchestrator_fixture f;
+  auto id = std::string(f.create("snake", 2, 1, 1)["draft_id"].GetString());
+  f.call("POST", "/api/drafts/" + id + "/start", "", commissioner_token());
+  f.call("POST", "/api/drafts/" + id + "/pause", "", commissioner_token());
+  std::this_thread::sleep_for(1500ms); // the pick is overdue by now
+  EXPECT_FALSE(f.commands().autopick_one_overdue());
+  f.call("POST", "/api/drafts/" + id + "/resume", "", commissioner_token());
+  run_clocks(f, 1, 30s);
+  EXPECT_EQ(outbox_problems(f.url(), id), std::vector<std::string>{});
+}

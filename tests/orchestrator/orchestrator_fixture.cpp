@@ -1,0 +1,146 @@
+#include "orchestrator_fixture.hpp"
+
+#include <gtest/gtest.h>
+#include <map>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "protocol/json_codec.hpp"
+
+namespace draft::testing {
+
+std::string token_with(const std::string& claims) {
+  return sign_hs256("{\"exp\":" + std::to_string(now_utc() / 1'000'000 + 3600)
+                      + "," + claims + "}",
+                    test_secret);
+}
+
+std::string commissioner_token() {
+  return token_with(R"("sub":"commish","role":"commissioner","drafts":["*"])");
+}
+
+rapidjson::Document parse_json(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.c_str());
+  EXPECT_FALSE(doc.HasParseError()) << body;
+  return doc;
+}
+
+orchestrator_fixture::orchestrator_fixture()
+  : pool_(db_.url()), commands_(pool_) {
+  jwt_settings s;
+  s.hs256_secret = test_secret;
+  auto verifier = jwt_verifier::create(s);
+  api_ = std::make_unique<orchestrator_api>(commands_, *verifier);
+}
+
+http_response
+orchestrator_fixture::call(const std::string& method, const std::string& path,
+                           const std::string& body, const std::string& token,
+                           const std::map<std::string, std::string>& query) {
+  http_request req;
+  req.method = method;
+  req.path = path;
+  req.body = body;
+  req.query = query;
+  if (!token.empty())
+    req.headers["authorization"] = "Bearer " + token;
+  return api_->handle(req);
+}
+
+rapidjson::Document orchestrator_fixture::create(const std::string& type,
+                                                 int teams, int rounds,
+                                                 int clock_sec) {
+  std::string names;
+  for (int i = 1; i <= teams; ++i)
+    names += std::string(i > 1 ? "," : "") + "\"Team " + std::to_string(i) + "\"";
+  auto res = call("POST", "/api/drafts",
+                  "{\"type\":\"" + type + "\",\"rounds\":" + std::to_string(rounds)
+                    + ",\"time_per_pick_sec\":" + std::to_string(clock_sec)
+                    + ",\"teams\":[" + names + "]}",
+                  commissioner_token());
+  EXPECT_EQ(res.status, 201) << res.body;
+  return parse_json(res.body);
+}
+
+std::string orchestrator_fixture::fingerprint() {
+  pqxx::connection c(db_.url());
+  pqxx::nontransaction tx(c);
+  return tx
+    .exec1("SELECT md5(coalesce((SELECT string_agg(d::text, '|' ORDER BY id) "
+           "FROM drafts d), '') || coalesce((SELECT string_agg(t::text, '|' "
+           "ORDER BY id) FROM teams t), '') || coalesce((SELECT "
+           "string_agg(p::text, '|' ORDER BY id) FROM picks p), '') || "
+           "coalesce((SELECT string_agg(o::text, '|' ORDER BY id) FROM "
+           "draft_outbox o), ''))")[0]
+    .as<std::string>();
+}
+
+std::vector<std::string> outbox_problems(const std::string& database_url,
+                                         const std::string& draft_id) {
+  std::vector<std::string> problems;
+  pqxx::connection c(database_url);
+  pqxx::nontransaction tx(c);
+  auto total = tx.exec_params1("SELECT rounds * team_count FROM drafts WHERE "
+                               "id = $1",
+                               draft_id)[0]
+                 .as<int>();
+  auto rows = tx.exec_params("SELECT seq, event_type, payload::text FROM "
+                             "draft_outbox WHERE draft_id = $1 ORDER BY id",
+                             draft_id);
+  long expected_seq = 1;
+  std::string open_pick; // pick_id of the last PickStarted
+  std::map<std::string, int> made;
+  int completed = 0;
+  for (auto row : rows) {
+    auto seq = row[0].as<long>();
+    auto type_name = row[1].as<std::string>();
+    if (seq != expected_seq)
+      problems.push_back("seq " + std::to_string(seq) + " where "
+                         + std::to_string(expected_seq) + " was due");
+    expected_seq = seq + 1;
+    event_type type;
+    if (!parse_event_type(type_name, type)) {
+      problems.push_back("unknown type " + type_name);
+      continue;
+    }
+    auto payload = json::decode_payload(type, row[2].as<std::string>());
+    if (!payload) {
+      problems.push_back("seq " + std::to_string(seq) + ": "
+                         + payload.error().to_string());
+      continue;
+    }
+    if (seq == 1 && type != event_type::draft_started)
+      problems.push_back("first event is " + type_name);
+    if (completed > 0)
+      problems.push_back("event after DraftCompleted: " + type_name);
+    if (auto started = caf::get_if<pick_started_payload>(&*payload))
+      open_pick = started->pick_id;
+    if (auto pick = caf::get_if<pick_made_payload>(&*payload)) {
+      if (pick->pick_id != open_pick)
+        problems.push_back("PickMade for " + pick->pick_id
+                           + " without its PickStarted");
+      if (++made[pick->pick_id] > 1)
+        problems.push_back("second PickMade for slot "
+                           + std::to_string(pick->overall_pick));
+      open_pick.clear();
+    }
+    if (type == event_type::draft_completed)
+      ++completed;
+  }
+  if (static_cast<int>(made.size()) != total)
+    problems.push_back(std::to_string(made.size()) + " slots picked of "
+                       + std::to_string(total));
+  if (completed != 1)
+    problems.push_back(std::to_string(completed) + " DraftCompleted events");
+  auto slots = tx.exec_params1("SELECT count(*), count(player_id), count(DISTINCT "
+                               "player_id) FROM picks WHERE draft_id = $1",
+                               draft_id);
+  if (slots[1].as<int>() != total || slots[2].as<int>() != total)
+    problems.push_back("picks table: " + slots[1].as<std::string>()
+                       + " filled, " + slots[2].as<std::string>()
+                       + " distinct players, of " + std::to_string(total));
+  return problems;
+}
+
+} // namespace draft::testing

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+
+namespace draft::testing {
+
+/// A response as a test sees it.
+struct http_reply {
+  int status = 0;    ///< 0 if the request could not be sent
+  std::string body;
+};
+
+/// One blocking HTTP/1.1 request to 127.0.0.1:`port` (Beast behind this
+/// header). `token`, when set, goes into `Authorization: Bearer`.
+http_reply http_call(int port, const std::string& method,
+                     const std::string& target, const std::string& body = {},
+                     const std::string& token = {});
+
+} // namespace draft::testing

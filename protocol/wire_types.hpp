@@ -231,6 +231,34 @@ struct actor_status {
   std::map<std::string, std::string> details;
 };
 
+/// One outbox row as the gateway's poller routes it to a draft actor. The
+/// payload stays the row's JSON text; the draft actor decodes it once.
+struct outbox_row {
+  std::string draft_id;
+  std::int64_t seq = 0;
+  std::string event_id;
+  event_type type = event_type::pick_made;
+  timestamp created_at = 0;
+  std::string payload_json;
+};
+
+/// A draft's state as loaded from PostgreSQL when its actor is spawned.
+struct draft_load {
+  bool found = false;
+  draft_snapshot snapshot;
+  std::int32_t paused_remaining_sec = 0; ///< clock left when PAUSED
+  std::string draft_type;
+};
+
+/// A broadcast that could not be delivered (seed §8), kept for operators.
+struct dead_letter {
+  std::string draft_id;
+  std::string connection_id;
+  std::string user;
+  std::int64_t seq = 0;
+  std::string reason;
+};
+
 // -- equality (tests and idempotence checks) ------------------------------------
 
 #define DRAFT_EQUALITY(type, ...)                                              \
@@ -275,6 +303,13 @@ DRAFT_EQUALITY(event_frame, x.draft_id, x.seq, x.event_id, x.created_at,
 DRAFT_EQUALITY(actor_status, x.name, x.kind, x.mailbox_size,
                x.messages_handled, x.details)
 
+DRAFT_EQUALITY(outbox_row, x.draft_id, x.seq, x.event_id, x.type,
+               x.created_at, x.payload_json)
+DRAFT_EQUALITY(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
+               x.draft_type)
+DRAFT_EQUALITY(dead_letter, x.draft_id, x.connection_id, x.user, x.seq,
+               x.reason)
+
 #undef DRAFT_EQUALITY
 
 // -- CAF inspection (0.17 form) -------------------------------------------------
@@ -314,6 +349,13 @@ DRAFT_INSPECT(event_frame, x.draft_id, x.seq, x.event_id, x.created_at, x.json)
 DRAFT_INSPECT(actor_status, x.name, x.kind, x.mailbox_size, x.messages_handled,
               x.details)
 
+DRAFT_INSPECT(outbox_row, x.draft_id, x.seq, x.event_id, x.type, x.created_at,
+              x.payload_json)
+DRAFT_INSPECT(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
+              x.draft_type)
+DRAFT_INSPECT(dead_letter, x.draft_id, x.connection_id, x.user, x.seq,
+              x.reason)
+
 #undef DRAFT_INSPECT
 
 } // namespace draft
@@ -343,5 +385,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(draft_gateway, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::event_frame>) )
   CAF_ADD_TYPE_ID(draft_gateway, (draft::actor_status))
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::actor_status>) )
+
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::outbox_row))
+  CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::outbox_row>) )
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::draft_load))
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::dead_letter))
 
 CAF_END_TYPE_ID_BLOCK(draft_gateway)

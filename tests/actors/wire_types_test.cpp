@@ -139,3 +139,18 @@ TEST_F(wire_types, messages) {
   expect_round_trip(status);
   expect_round_trip(std::vector<actor_status>{status});
 }
+
+TEST_F(wire_types, gateway_internal_messages) {
+  outbox_row row{draft_id, 7, "3f1c2a9e-8b7d-4e2f-9a1b-0c2d3e4f5a6b",
+                 event_type::pick_started, t0, R"({"pick": 1})"};
+  expect_round_trip(row);
+  expect_round_trip(std::vector<outbox_row>{row, row});
+  current_pick cp{pick_id, team_id, 2, 3, 15, t0, t0 + 60'000'000, 45};
+  expect_round_trip(draft_load{true,
+                               draft_snapshot{draft_id,
+                                              draft_status::paused, cp, 180,
+                                              14, 30},
+                               41, "snake"});
+  expect_round_trip(dead_letter{draft_id, "c-17", "user-7", 31,
+                                "slow consumer: 512 frames queued"});
+}

@@ -1,0 +1,236 @@
+#include "actors/database_worker.hpp"
+
+#include <memory>
+
+#include <caf/all.hpp>
+#include <caf/actor_pool.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/sec.hpp>
+#include <pqxx/pqxx>
+
+#include "actors/gateway_messages.hpp"
+#include "protocol/uuid.hpp"
+#include "protocol/wire_types.hpp"
+#include "runtime/logger.hpp"
+
+namespace draft {
+
+namespace {
+
+std::string micros(const std::string& column) {
+  return "(extract(epoch from " + column + ") * 1000000)::bigint";
+}
+
+struct worker_state {
+  std::string url;
+  std::string node;
+  std::unique_ptr<pqxx::connection> connection;
+
+  pqxx::connection& db() {
+    if (!connection || !connection->is_open())
+      connection = std::make_unique<pqxx::connection>(url);
+    return *connection;
+  }
+};
+
+caf::error db_error(const std::string& what, const std::exception& e) {
+  logger::get("database").error(what, {{"error", e.what()}});
+  return caf::make_error(caf::sec::runtime_error, what + ": " + e.what());
+}
+
+std::string json_quoted(const std::string& s) {
+  std::string out = "\"";
+  append_json_escaped(out, s);
+  return out + "\"";
+}
+
+draft_load load(pqxx::connection& c, const std::string& draft_id) {
+  draft_load out;
+  if (!is_uuid(draft_id))
+    return out;
+  // One snapshot of the database, so state and last_seq agree.
+  pqxx::work tx(c);
+  tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  auto d = tx.exec_params("SELECT status, rounds * team_count, last_seq, type, "
+                          + micros("paused_at")
+                          + " FROM drafts WHERE id = $1",
+                          draft_id);
+  if (d.empty())
+    return out;
+  out.found = true;
+  auto& s = out.snapshot;
+  s.draft_id = draft_id;
+  parse_draft_status(d[0][0].as<std::string>(), s.status);
+  s.total_picks = d[0][1].as<int>();
+  s.last_seq = d[0][2].as<long long>();
+  out.draft_type = d[0][3].as<std::string>();
+  s.completed_picks = tx.exec_params1("SELECT count(*) FROM picks WHERE "
+                                      "draft_id = $1 AND player_id IS NOT NULL",
+                                      draft_id)[0]
+                        .as<int>();
+  if (s.status == draft_status::in_progress || s.status == draft_status::paused) {
+    auto p = tx.exec_params("SELECT id, team_id, round, pick, overall_pick, "
+                            + micros("started_at") + ", " + micros("timeout_at")
+                            + " FROM picks WHERE draft_id = $1 AND player_id "
+                              "IS NULL ORDER BY overall_pick LIMIT 1",
+                            draft_id);
+    if (!p.empty() && !p[0][5].is_null()) {
+      current_pick cp;
+      cp.pick_id = p[0][0].as<std::string>();
+      cp.team_id = p[0][1].as<std::string>();
+      cp.round = p[0][2].as<int>();
+      cp.pick = p[0][3].as<int>();
+      cp.overall_pick = p[0][4].as<int>();
+      cp.started_at = p[0][5].as<long long>();
+      cp.timeout_at = p[0][6].as<long long>();
+      s.pick = cp;
+      if (s.status == draft_status::paused && !d[0][4].is_null()) {
+        auto paused_at = d[0][4].as<long long>();
+        out.paused_remaining_sec = static_cast<std::int32_t>(
+          std::max<long long>(0, cp.timeout_at - paused_at + 999'999)
+          / 1'000'000);
+      }
+    }
+  }
+  tx.commit();
+  return out;
+}
+
+std::vector<outbox_row> fetch(pqxx::connection& c, const std::string& draft_id,
+                              std::int64_t from, std::int64_t to) {
+  pqxx::nontransaction tx(c);
+  auto rows = tx.exec_params("SELECT seq, event_id, event_type, "
+                             + micros("created_at")
+                             + ", payload::text FROM draft_outbox WHERE "
+                               "draft_id = $1 AND seq BETWEEN $2 AND $3 ORDER "
+                               "BY seq",
+                             draft_id, from, to);
+  std::vector<outbox_row> out;
+  out.reserve(rows.size());
+  for (auto r : rows) {
+    outbox_row row;
+    row.draft_id = draft_id;
+    row.seq = r[0].as<long long>();
+    row.event_id = r[1].as<std::string>();
+    parse_event_type(r[2].as<std::string>(), row.type);
+    row.created_at = r[3].as<long long>();
+    row.payload_json = r[4].as<std::string>();
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+// Keyset pagination over the draft's made picks, by overall pick; the cursor
+// is the last pick_id of the previous page, as the seed's example shows.
+caf::result<std::string> picks_page(pqxx::connection& c,
+                                    const std::string& draft_id,
+                                    const std::string& cursor, int limit) {
+  pqxx::nontransaction tx(c);
+  int after = 0;
+  if (!cursor.empty()) {
+    auto at = tx.exec_params("SELECT overall_pick FROM picks WHERE id = $1 "
+                             "AND draft_id = $2 AND player_id IS NOT NULL",
+                             cursor, draft_id);
+    if (at.empty())
+      return caf::make_error(caf::sec::invalid_argument,
+                             "cursor: not a pick of this draft; use the "
+                             "next_cursor of an earlier page");
+    after = at[0][0].as<int>();
+  }
+  auto rows = tx.exec_params(
+    "SELECT p.id, p.player_id, p.team_id, p.round, p.pick, p.overall_pick, "
+    "pl.name, t.name, " + micros("p.picked_at") + ", p.auto_picked"
+    " FROM picks p JOIN players pl ON pl.id = p.player_id JOIN teams t ON "
+    "t.id = p.team_id WHERE p.draft_id = $1 AND p.overall_pick > $2 ORDER BY "
+    "p.overall_pick LIMIT $3",
+    draft_id, after, limit + 1);
+  std::string out = "{\"draft_id\":" + json_quoted(draft_id) + ",\"picks\":[";
+  int n = 0;
+  std::string last;
+  for (auto r : rows) {
+    if (n == limit)
+      break;
+    out += std::string(n ? "," : "") + "{\"pick_id\":"
+           + json_quoted(r[0].as<std::string>()) + ",\"player_id\":"
+           + json_quoted(r[1].as<std::string>()) + ",\"team_id\":"
+           + json_quoted(r[2].as<std::string>()) + ",\"round\":"
+           + r[3].as<std::string>() + ",\"pick\":" + r[4].as<std::string>()
+           + ",\"overall_pick\":" + r[5].as<std::string>()
+           + ",\"player_name\":" + json_quoted(r[6].as<std::string>())
+           + ",\"team_name\":" + json_quoted(r[7].as<std::string>())
+           + ",\"picked_at\":" + json_quoted(format_rfc3339(r[8].as<long long>()))
+           + ",\"auto_picked\":" + (r[9].as<bool>() ? "true" : "false") + "}";
+    last = r[0].as<std::string>();
+    ++n;
+  }
+  out += "],\"next_cursor\":";
+  out += static_cast<int>(rows.size()) > limit ? json_quoted(last) : "null";
+  return out + "}";
+}
+
+caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
+                              std::string url, std::string node) {
+  self->state.url = std::move(url);
+  self->state.node = std::move(node);
+  // Every handler reconnects on demand; a broken connection is dropped so
+  // the next request opens a fresh one.
+  auto guarded = [self](const std::string& what, auto&& body)
+    -> decltype(body()) {
+    try {
+      return body();
+    } catch (const pqxx::broken_connection& e) {
+      self->state.connection.reset();
+      return db_error(what, e);
+    } catch (const std::exception& e) {
+      return db_error(what, e);
+    }
+  };
+  return {
+    [=](load_atom, const std::string& draft_id) -> caf::result<draft_load> {
+      return guarded("load draft", [&]() -> caf::result<draft_load> {
+        return load(self->state.db(), draft_id);
+      });
+    },
+    [=](fetch_atom, const std::string& draft_id, std::int64_t from,
+        std::int64_t to) -> caf::result<std::vector<outbox_row>> {
+      return guarded("fetch events",
+                     [&]() -> caf::result<std::vector<outbox_row>> {
+                       return fetch(self->state.db(), draft_id, from, to);
+                     });
+    },
+    [=](picks_atom, const std::string& draft_id, const std::string& cursor,
+        int limit) -> caf::result<std::string> {
+      return guarded("picks page", [&]() -> caf::result<std::string> {
+        return picks_page(self->state.db(), draft_id, cursor, limit);
+      });
+    },
+    [=](dead_atom, const dead_letter& letter) -> caf::result<void> {
+      return guarded("record dead letter", [&]() -> caf::result<void> {
+        pqxx::work tx(self->state.db());
+        tx.exec_params("INSERT INTO broadcast_dead_letters (draft_id, "
+                       "connection_id, user_subject, seq, reason, node) "
+                       "VALUES ($1, $2, $3, $4, $5, $6)",
+                       letter.draft_id, letter.connection_id, letter.user,
+                       letter.seq, letter.reason, self->state.node);
+        tx.commit();
+        return caf::unit;
+      });
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_database_pool(caf::actor_system& system,
+                               const std::string& database_url,
+                               const std::string& node_id, int workers) {
+  auto factory = [&system, database_url, node_id] {
+    return system.spawn<caf::detached>(database_worker, database_url, node_id);
+  };
+  return caf::actor_pool::make(system.dummy_execution_unit(),
+                               static_cast<size_t>(workers), factory,
+                               caf::actor_pool::round_robin());
+}
+
+} // namespace draft

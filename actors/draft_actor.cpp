@@ -1,0 +1,331 @@
+#include "actors/draft_actor.hpp"
+
+#include <deque>
+#include <map>
+
+#include <caf/all.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/sec.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/draft_state.hpp"
+#include "actors/gateway_messages.hpp"
+#include "protocol/json_codec.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+
+namespace draft {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct subscriber {
+  std::int64_t sent_seq = 0;  ///< last seq this subscriber has been sent
+  bool catching_up = false;   ///< a PostgreSQL replay is under way
+};
+
+struct actor_state {
+  draft_actor_config config;
+  draft_model model;
+  std::deque<frame_ptr> history;               // seq ascending
+  std::map<std::int64_t, outbox_row> pending;  // rows ahead of a gap
+  bool backfilling = false;
+  std::map<caf::actor, subscriber> subscribers;
+  bool ticking = false;
+  std::uint64_t handled = 0;
+  static inline const char* name = "draft";
+};
+
+using self_ptr = caf::stateful_actor<actor_state>*;
+
+counter& metric(const char* name, const char* help) {
+  return default_metrics().get_counter(name, help);
+}
+
+void send_frame(self_ptr self, const caf::actor& to, const frame_ptr& f,
+                bool live = true) {
+  if (live)
+    self->send(to, frame_atom::value, f);
+  else
+    self->send(to, replay_atom::value, f);
+  static auto& deliveries
+    = metric("gateway_deliveries_total", "Frames handed to socket actors.");
+  deliveries.inc();
+}
+
+// Sends a subscriber every history frame after its cursor, if the history
+// reaches back that far; returns false if PostgreSQL must fill in first.
+bool send_from_history(self_ptr self, const caf::actor& to, subscriber& sub) {
+  auto& st = self->state;
+  if (sub.sent_seq >= st.model.last_seq())
+    return true;
+  if (st.history.empty() || st.history.front()->seq > sub.sent_seq + 1)
+    return false;
+  for (auto& f : st.history)
+    if (f->seq > sub.sent_seq) {
+      send_frame(self, to, f, false);
+      sub.sent_seq = f->seq;
+    }
+  return true;
+}
+
+void replay(self_ptr self, const caf::actor& to);
+
+// Replays a subscriber's missing events from PostgreSQL, then history.
+void replay_from_database(self_ptr self, const caf::actor& to) {
+  auto& sub = self->state.subscribers[to];
+  sub.catching_up = true;
+  auto from = sub.sent_seq + 1;
+  auto until = self->state.history.empty()
+                 ? self->state.model.last_seq()
+                 : self->state.history.front()->seq - 1;
+  self
+    ->request(self->state.config.database, 30s, fetch_atom::value,
+              self->state.model.draft_id(), from, until)
+    .then(
+      [=](const std::vector<outbox_row>& rows) {
+        auto it = self->state.subscribers.find(to);
+        if (it == self->state.subscribers.end())
+          return; // gone meanwhile
+        for (auto& row : rows) {
+          if (row.seq != it->second.sent_seq + 1)
+            break; // never skip: the next round fetches again
+          send_frame(self, to, encode_row(row), false);
+          it->second.sent_seq = row.seq;
+        }
+        it->second.catching_up = false;
+        replay(self, to);
+      },
+      [=](caf::error& err) {
+        logger::get("draft").error("replay failed",
+                                   {{"draft_id", self->state.model.draft_id()},
+                                    {"error", self->system().render(err)}});
+        caf::anon_send_exit(to, caf::exit_reason::user_shutdown);
+      });
+}
+
+void replay(self_ptr self, const caf::actor& to) {
+  auto& sub = self->state.subscribers[to];
+  if (!send_from_history(self, to, sub))
+    replay_from_database(self, to);
+}
+
+// Applies rows in seq order; a gap starts a backfill from PostgreSQL.
+void apply_ready_rows(self_ptr self);
+
+void request_backfill(self_ptr self) {
+  auto& st = self->state;
+  if (st.backfilling || st.pending.empty())
+    return;
+  st.backfilling = true;
+  auto from = st.model.last_seq() + 1;
+  auto to = st.pending.begin()->first - 1;
+  static auto& gaps = metric("gateway_gaps_backfilled_total",
+                             "Sequence gaps filled from PostgreSQL.");
+  gaps.inc();
+  self
+    ->request(st.config.database, 30s, fetch_atom::value, st.model.draft_id(),
+              from, to)
+    .then(
+      [=](std::vector<outbox_row>& rows) {
+        self->state.backfilling = false;
+        for (auto& row : rows)
+          self->state.pending.emplace(row.seq, std::move(row));
+        apply_ready_rows(self);
+      },
+      [=](caf::error&) {
+        self->state.backfilling = false;
+        self->delayed_send(self, 1s, poll_atom::value); // retry
+      });
+}
+
+void apply(self_ptr self, const outbox_row& row) {
+  auto& st = self->state;
+  auto f = encode_row(row);
+  st.model.apply(row);
+  st.history.push_back(f);
+  while (st.history.size() > st.config.history_limit)
+    st.history.pop_front();
+  static auto& applied
+    = metric("gateway_events_applied_total", "Outbox events applied.");
+  applied.inc();
+  for (auto& [to, sub] : st.subscribers)
+    if (!sub.catching_up && sub.sent_seq + 1 == row.seq) {
+      send_frame(self, to, f);
+      sub.sent_seq = row.seq;
+    }
+  bool in_progress = st.model.status() == draft_status::in_progress;
+  if (in_progress != st.ticking) {
+    st.ticking = in_progress;
+    if (in_progress)
+      self->send(st.config.timer, register_atom::value, self->address());
+    else
+      self->send(st.config.timer, unregister_atom::value, self->address());
+  }
+  logger::get("draft").debug("event applied",
+                             {{"draft_id", row.draft_id},
+                              {"event_id", row.event_id},
+                              {"seq", row.seq}});
+}
+
+void apply_ready_rows(self_ptr self) {
+  auto& st = self->state;
+  while (!st.pending.empty()) {
+    auto it = st.pending.begin();
+    if (it->first <= st.model.last_seq()) {
+      st.pending.erase(it); // a duplicate: already applied
+      continue;
+    }
+    if (it->first != st.model.last_seq() + 1)
+      break;
+    apply(self, it->second);
+    st.pending.erase(it);
+  }
+  request_backfill(self);
+}
+
+void schedule_idle_check(self_ptr self) {
+  self->delayed_send(self, self->state.config.idle_grace, idle_atom::value);
+}
+
+caf::behavior running(self_ptr self) {
+  return {
+    [=](ready_atom) -> caf::actor {
+      return caf::actor_cast<caf::actor>(self);
+    },
+    [=](event_atom, outbox_row& row) {
+      ++self->state.handled;
+      if (row.seq <= self->state.model.last_seq())
+        return; // duplicate delivery; applying twice would double-deliver
+      self->state.pending.emplace(row.seq, std::move(row));
+      apply_ready_rows(self);
+    },
+    [=](poll_atom) { request_backfill(self); },
+    [=](subscribe_atom, std::int64_t last_seq) {
+      ++self->state.handled;
+      auto to = caf::actor_cast<caf::actor>(self->current_sender());
+      if (!to)
+        return;
+      self->monitor(to);
+      auto& sub = self->state.subscribers[to];
+      sub = subscriber{};
+      if (last_seq < 0) {
+        send_frame(self, to, self->state.model.snapshot_frame(now_utc()));
+        sub.sent_seq = self->state.model.last_seq();
+      } else {
+        sub.sent_seq = last_seq;
+        replay(self, to);
+      }
+    },
+    [=](unsubscribe_atom) {
+      ++self->state.handled;
+      auto from = caf::actor_cast<caf::actor>(self->current_sender());
+      self->state.subscribers.erase(from);
+      if (self->state.subscribers.empty())
+        schedule_idle_check(self);
+    },
+    [=](tick_atom) {
+      ++self->state.handled;
+      auto f = self->state.model.tick_frame(now_utc());
+      if (!f)
+        return;
+      for (auto& [to, sub] : self->state.subscribers)
+        if (!sub.catching_up && sub.sent_seq == self->state.model.last_seq())
+          self->send(to, frame_atom::value, f);
+    },
+    [=](state_atom) -> draft_snapshot {
+      return self->state.model.snapshot(now_utc());
+    },
+    [=](status_atom) -> actor_status {
+      auto& st = self->state;
+      actor_status s;
+      s.name = "draft-" + st.model.draft_id();
+      s.kind = "draft";
+      s.mailbox_size = self->mailbox().size();
+      s.messages_handled = st.handled;
+      s.details = {{"status", to_string(st.model.status())},
+                   {"last_seq", std::to_string(st.model.last_seq())},
+                   {"history", std::to_string(st.history.size())},
+                   {"pending", std::to_string(st.pending.size())},
+                   {"subscribers", std::to_string(st.subscribers.size())}};
+      return s;
+    },
+    [=](idle_atom) {
+      auto& st = self->state;
+      if (st.subscribers.empty()
+          && st.model.status() != draft_status::in_progress) {
+        logger::get("draft").info("stopping idle draft actor",
+                                  {{"draft_id", st.model.draft_id()}});
+        self->quit();
+      } else if (st.subscribers.empty()) {
+        schedule_idle_check(self);
+      }
+    },
+  };
+}
+
+caf::behavior loading(self_ptr self, draft_actor_config config,
+                      std::string draft_id) {
+  self->state.config = std::move(config);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    self->state.subscribers.erase(caf::actor_cast<caf::actor>(msg.source));
+    if (self->state.subscribers.empty())
+      schedule_idle_check(self);
+  });
+  self->attach_functor([=](const caf::error&) {
+    auto& st = self->state;
+    if (st.model.loaded()) {
+      caf::anon_send(st.config.poller, unregister_atom::value,
+                     st.model.draft_id());
+      caf::anon_send(st.config.timer, unregister_atom::value, self->address());
+    }
+  });
+  // Nothing else is handled until the state is loaded (await).
+  self
+    ->request(self->state.config.database, 30s, load_atom::value, draft_id)
+    .await(
+      [=](draft_load& loaded) {
+        if (!loaded.found) {
+          // Answer the requests queued meanwhile, then go.
+          self->become(caf::behavior{
+            [=](ready_atom) -> caf::result<caf::actor> {
+              return caf::make_error(caf::sec::invalid_argument,
+                                     "unknown draft " + draft_id);
+            },
+            [=](idle_atom) { self->quit(); },
+          });
+          self->delayed_send(self, 1s, idle_atom::value);
+          return;
+        }
+        self->state.model.load(loaded);
+        auto& st = self->state;
+        caf::anon_send(st.config.poller, register_atom::value, draft_id,
+                       st.model.last_seq(), caf::actor_cast<caf::actor>(self));
+        if (st.model.status() == draft_status::in_progress) {
+          st.ticking = true;
+          self->send(st.config.timer, register_atom::value, self->address());
+        }
+        schedule_idle_check(self);
+        self->become(running(self));
+      },
+      [=](caf::error& err) {
+        logger::get("draft").error("cannot load draft",
+                                   {{"draft_id", draft_id},
+                                    {"error", self->system().render(err)}});
+        self->quit(err);
+      });
+  return {
+    [](ready_atom) {}, // replaced before any message is handled
+  };
+}
+
+} // namespace
+
+caf::actor spawn_draft_actor(caf::actor_system& system,
+                             const draft_actor_config& config,
+                             const std::string& draft_id) {
+  return system.spawn(loading, config, draft_id);
+}
+
+} // namespace draft

@@ -1,0 +1,45 @@
+#pragma once
+
+// One actor per live draft, on its owner node. It owns the draft's current
+// pick state, the last N encoded events (hot history, for resume) and its
+// subscribers. It applies outbox rows strictly in seq order: a row ahead of
+// the next expected seq is buffered and the gap fetched from PostgreSQL —
+// nothing is skipped. Each event is encoded to its JSON frame once and the
+// same immutable frame goes to every subscriber.
+//
+// Handlers:
+//   (ready_atom)                      -> caf::actor (itself) once loaded, or an
+//                                        error "unknown draft" (then it quits)
+//   (event_atom, outbox_row)          from the outbox poller; no reply
+//   (subscribe_atom, int64 last_seq)  from a socket actor; -1 means "send the
+//                                     snapshot first", N means "replay after
+//                                     N"; frames arrive as (frame_atom, frame_ptr)
+//   (unsubscribe_atom)                from a socket actor
+//   (tick_atom)                       from the timer-tick actor: TimerTick
+//   (state_atom)                      -> draft_snapshot (time left from the
+//                                        server clock), for the REST API
+//   (status_atom)                     -> actor_status
+
+#include <chrono>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+namespace draft {
+
+/// Collaborators and limits of draft actors.
+struct draft_actor_config {
+  caf::actor database;  ///< database worker pool
+  caf::actor poller;    ///< outbox poller (register/unregister)
+  caf::actor timer;     ///< timer-tick actor (register/unregister)
+  std::size_t history_limit = 512;
+  std::chrono::milliseconds idle_grace{30'000};
+};
+
+/// Spawns the actor of `draft_id`; it loads its state from PostgreSQL first.
+caf::actor spawn_draft_actor(caf::actor_system& system,
+                             const draft_actor_config& config,
+                             const std::string& draft_id);
+
+} // namespace draft

@@ -1,0 +1,125 @@
+#include "actors/draft_state.hpp"
+
+#include "protocol/json_codec.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/random_uuid.hpp"
+
+namespace draft {
+
+namespace {
+
+std::int32_t seconds_left(timestamp until, timestamp now) {
+  if (until <= now)
+    return 0;
+  return static_cast<std::int32_t>((until - now + 999'999) / 1'000'000);
+}
+
+std::string json_quoted(const std::string& s) {
+  std::string out = "\"";
+  append_json_escaped(out, s);
+  return out + "\"";
+}
+
+} // namespace
+
+frame_ptr encode_row(const outbox_row& row) {
+  auto f = std::make_shared<frame>();
+  f->seq = row.seq;
+  f->created_at = row.created_at;
+  auto payload = json::decode_payload(row.type, row.payload_json);
+  if (payload) {
+    f->text = json::encode(
+      draft_event{row.event_id, row.draft_id, row.created_at, row.seq, *payload});
+    return f;
+  }
+  logger::get("draft").error("undecodable outbox payload; delivered as stored",
+                             {{"draft_id", row.draft_id},
+                              {"event_id", row.event_id},
+                              {"seq", row.seq},
+                              {"error", payload.error().to_string()}});
+  default_metrics()
+    .get_counter("gateway_undecodable_events_total",
+                 "Outbox payloads that failed validation.")
+    .inc();
+  f->text = "{\"id\":" + json_quoted(row.event_id) + ",\"draft_id\":"
+            + json_quoted(row.draft_id) + ",\"type\":" + json_quoted(to_string(row.type))
+            + ",\"timestamp\":" + json_quoted(format_rfc3339(row.created_at))
+            + ",\"seq\":" + std::to_string(row.seq)
+            + ",\"data\":" + row.payload_json + "}";
+  return f;
+}
+
+void draft_model::load(const draft_load& loaded) {
+  snapshot_ = loaded.snapshot;
+  paused_remaining_sec_ = loaded.paused_remaining_sec;
+  loaded_ = true;
+}
+
+void draft_model::apply(const outbox_row& row) {
+  snapshot_.last_seq = row.seq;
+  auto payload = json::decode_payload(row.type, row.payload_json);
+  if (!payload)
+    return; // state unchanged; encode_row logged it
+  caf::visit(
+    [this](const auto& p) {
+      using type = std::decay_t<decltype(p)>;
+      if constexpr (std::is_same_v<type, draft_started_payload>) {
+        snapshot_.status = draft_status::in_progress;
+        snapshot_.total_picks = p.total_picks;
+      } else if constexpr (std::is_same_v<type, pick_started_payload>) {
+        snapshot_.status = draft_status::in_progress;
+        snapshot_.pick = current_pick{p.pick_id,     p.team_id,
+                                      p.round,       p.pick,
+                                      p.overall_pick, p.started_at,
+                                      p.timeout_at,  0};
+      } else if constexpr (std::is_same_v<type, pick_made_payload>) {
+        ++snapshot_.completed_picks;
+        snapshot_.pick = caf::none; // until the next PickStarted
+      } else if constexpr (std::is_same_v<type, draft_paused_payload>) {
+        snapshot_.status = draft_status::paused;
+        paused_remaining_sec_ = p.time_remaining_sec;
+      } else if constexpr (std::is_same_v<type, draft_resumed_payload>) {
+        snapshot_.status = draft_status::in_progress;
+      } else if constexpr (std::is_same_v<type, draft_completed_payload>) {
+        snapshot_.status = draft_status::completed;
+        snapshot_.pick = caf::none;
+        snapshot_.completed_picks = p.total_picks;
+      }
+    },
+    *payload);
+}
+
+draft_snapshot draft_model::snapshot(timestamp now) const {
+  auto out = snapshot_;
+  if (out.pick)
+    out.pick->time_remaining_sec
+      = out.status == draft_status::paused
+          ? paused_remaining_sec_
+          : seconds_left(out.pick->timeout_at, now);
+  return out;
+}
+
+frame_ptr draft_model::snapshot_frame(timestamp now) const {
+  auto f = std::make_shared<frame>();
+  auto body = json::encode(snapshot(now));
+  f->text = "{\"type\":\"StateSnapshot\"," + body.substr(1);
+  f->seq = snapshot_.last_seq;
+  return f;
+}
+
+frame_ptr draft_model::tick_frame(timestamp now) const {
+  if (snapshot_.status != draft_status::in_progress || !snapshot_.pick)
+    return nullptr;
+  auto& p = *snapshot_.pick;
+  auto f = std::make_shared<frame>();
+  f->seq = snapshot_.last_seq;
+  f->text = json::encode(draft_event{
+    random_uuid(), snapshot_.draft_id, now, snapshot_.last_seq,
+    timer_tick_payload{snapshot_.draft_id, p.pick_id, p.team_id,
+                       p.overall_pick, now, p.timeout_at,
+                       seconds_left(p.timeout_at, now)}});
+  return f;
+}
+
+} // namespace draft

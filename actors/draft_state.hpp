@@ -1,0 +1,47 @@
+#pragma once
+
+// The state a draft actor owns, as plain data and rules (no CAF), so its
+// transitions are unit-tested deterministically.
+
+#include <string>
+
+#include "actors/gateway_messages.hpp"
+#include "protocol/wire_types.hpp"
+
+namespace draft {
+
+/// Encodes an outbox row to its client frame (the seed's message plus seq).
+/// A payload that does not decode is still delivered, spliced in as stored,
+/// so a bad row never stalls the sequence (it is logged and counted).
+frame_ptr encode_row(const outbox_row& row);
+
+/// A draft's current-pick state, advanced by events in seq order.
+class draft_model {
+public:
+  /// Takes the state loaded from PostgreSQL.
+  void load(const draft_load& loaded);
+
+  /// Applies the next event (the caller guarantees seq == last_seq() + 1).
+  void apply(const outbox_row& row);
+
+  bool loaded() const { return loaded_; }
+  const std::string& draft_id() const { return snapshot_.draft_id; }
+  std::int64_t last_seq() const { return snapshot_.last_seq; }
+  draft_status status() const { return snapshot_.status; }
+
+  /// The state-sync body at server time `now` (time left from the clock).
+  draft_snapshot snapshot(timestamp now) const;
+
+  /// The first WebSocket message: the snapshot plus "type":"StateSnapshot".
+  frame_ptr snapshot_frame(timestamp now) const;
+
+  /// A TimerTick frame at `now`, or null when no pick is on the clock.
+  frame_ptr tick_frame(timestamp now) const;
+
+private:
+  bool loaded_ = false;
+  draft_snapshot snapshot_;
+  std::int32_t paused_remaining_sec_ = 0;
+};
+
+} // namespace draft

@@ -1,0 +1,69 @@
+#pragma once
+
+// Atoms and node-local message types of the gateway's actors. Types that may
+// cross nodes live in protocol/wire_types.hpp; the ones here never leave the
+// process (they carry pointers), so CAF is told they need no serialization.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include "protocol/time_format.hpp"
+
+namespace draft {
+
+/// An encoded server → client message, shared by every subscriber.
+struct frame {
+  std::string text;
+  std::int64_t seq = 0;     ///< the event's seq (ticks: the draft's last seq)
+  timestamp created_at = 0; ///< outbox commit time; 0 for non-events
+};
+
+/// Immutable and shared: encoded once per event, sent to every subscriber.
+using frame_ptr = std::shared_ptr<const frame>;
+
+/// Where a socket actor writes: the WebSocket session, behind an interface so
+/// the actors never include Beast. Both calls are thread-safe.
+class socket_sink {
+public:
+  virtual ~socket_sink() = default;
+  /// Queues a frame for writing. Live frames count against the sink's bound:
+  /// a sink whose live queue overflows closes itself as a slow consumer and
+  /// tells its socket actor. Replayed frames (`live` false) do not count —
+  /// a replay is bounded by the draft's length and arrives as one burst.
+  virtual void send(frame_ptr frame, bool live = true) = 0;
+  /// Closes the connection with a WebSocket close code and reason.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+};
+
+using sink_ptr = std::shared_ptr<socket_sink>;
+
+// Atoms (at most 10 characters in CAF 0.17).
+using event_atom = caf::atom_constant<caf::atom("event")>;
+using frame_atom = caf::atom_constant<caf::atom("frame")>;
+using replay_atom = caf::atom_constant<caf::atom("replay")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using unsubscribe_atom = caf::atom_constant<caf::atom("unsubscr")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using state_atom = caf::atom_constant<caf::atom("state")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using picks_atom = caf::atom_constant<caf::atom("picks")>;
+using dead_atom = caf::atom_constant<caf::atom("dead")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using idle_atom = caf::atom_constant<caf::atom("idle")>;
+using slow_atom = caf::atom_constant<caf::atom("slow")>;
+using closed_atom = caf::atom_constant<caf::atom("closed")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+
+} // namespace draft
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::frame_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::sink_ptr)

@@ -1,0 +1,37 @@
+#pragma once
+
+// The outbox poller: routes each new outbox row to its draft actor. It keeps
+// a cursor (last routed seq) per live draft — never a global id cursor, which
+// is unsafe because ids are taken at insert, not at commit — and polls
+//   - when a LISTEN wake-up arrives (a listener thread with its own
+//     connection; after every reconnect it polls, since notifications sent
+//     while disconnected are lost),
+//   - and every `fallback_interval` regardless.
+// It is a detached actor: its blocking libpq calls never run on CAF's shared
+// scheduler threads.
+//
+// Handlers:
+//   (register_atom, draft_id, int64 last_seq, actor)  a draft actor loaded
+//   (unregister_atom, draft_id)                       it stopped
+//   (poll_atom)                                       poll now
+//   (status_atom)                                     -> actor_status
+
+#include <chrono>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+namespace draft {
+
+struct outbox_poller_config {
+  std::string database_url;
+  std::chrono::milliseconds fallback_interval{1000};
+  int batch_size = 2000;
+};
+
+/// Spawns the poller and its LISTEN thread (stopped when the poller exits).
+caf::actor spawn_outbox_poller(caf::actor_system& system,
+                               const outbox_poller_config& config);
+
+} // namespace draft

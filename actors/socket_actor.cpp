@@ -1,0 +1,94 @@
+#include "actors/socket_actor.hpp"
+
+#include <caf/all.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "protocol/json_codec.hpp"
+#include "protocol/wire_types.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+
+namespace draft {
+
+namespace {
+
+struct socket_state {
+  sink_ptr sink;
+  caf::actor draft;
+  caf::actor database;
+  connection_info info;
+  std::uint64_t frames = 0;
+  static inline const char* name = "socket";
+};
+
+caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
+                           sink_ptr sink, caf::actor draft,
+                           caf::actor database, connection_info info) {
+  auto& st = self->state;
+  st.sink = std::move(sink);
+  st.draft = std::move(draft);
+  st.database = std::move(database);
+  st.info = std::move(info);
+  self->monitor(st.draft);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    if (msg.source == self->state.draft.address()) {
+      self->state.sink->close(1012, "draft moved or restarted; reconnect with "
+                                    "last_seq");
+      self->quit();
+    }
+  });
+  self->attach_functor([=] {
+    caf::anon_send(self->state.draft, unsubscribe_atom::value);
+  });
+  self->send(st.draft, subscribe_atom::value, st.info.last_seq);
+  return {
+    [=](frame_atom, const frame_ptr& f) {
+      ++self->state.frames;
+      self->state.sink->send(f);
+    },
+    [=](replay_atom, const frame_ptr& f) {
+      ++self->state.frames;
+      self->state.sink->send(f, false);
+    },
+    [=](resume_request resume) {
+      // A resume resets this connection's cursor; the draft actor replays.
+      self->send(self->state.draft, subscribe_atom::value, resume.last_seq);
+    },
+    [=](ping_request& ping) {
+      auto f = std::make_shared<frame>();
+      f->text = json::encode(pong_reply{ping.nonce, now_utc()});
+      self->state.sink->send(f);
+    },
+    [=](slow_atom, std::int64_t seq) {
+      auto& i = self->state.info;
+      logger::get("socket").warn("slow consumer closed",
+                                 {{"draft_id", i.draft_id},
+                                  {"connection", i.connection_id},
+                                  {"user", i.user},
+                                  {"seq", seq}});
+      self->send(self->state.database, dead_atom::value,
+                 dead_letter{i.draft_id, i.connection_id, i.user, seq,
+                             "slow consumer: send queue full"});
+      self->quit();
+    },
+    [=](closed_atom) { self->quit(); },
+    [=](status_atom) -> actor_status {
+      auto& i = self->state.info;
+      return {"socket-" + i.connection_id, "socket", self->mailbox().size(),
+              self->state.frames,
+              {{"draft_id", i.draft_id}, {"user", i.user}}};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
+                              caf::actor draft, caf::actor database,
+                              connection_info info) {
+  return system.spawn(socket_actor, std::move(sink), std::move(draft),
+                      std::move(database), std::move(info));
+}
+
+} // namespace draft

@@ -1,0 +1,41 @@
+#pragma once
+
+// One actor per WebSocket connection, on the node the client reached. It
+// subscribes to its draft actor and forwards the frames it receives to the
+// connection's sink (the Beast session); the session forwards the client's
+// messages here.
+//
+// Handlers:
+//   (frame_atom, frame_ptr)      from the draft actor: write it (live)
+//   (replay_atom, frame_ptr)     from the draft actor: write it (a replay)
+//   (resume_request)             from the client: replay after last_seq
+//   (ping_request)               from the client: answer a pong
+//   (slow_atom, int64 seq)       from the sink: it overflowed and closed;
+//                                record a dead letter, then quit
+//   (closed_atom)                from the sink: the client went away; quit
+//   (status_atom)                -> actor_status
+// It monitors the draft actor: if that stops, the client is closed with 1012
+// (service restart) and reconnects with its last seq.
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/gateway_messages.hpp"
+
+namespace draft {
+
+/// Who is connected and where.
+struct connection_info {
+  std::string connection_id;
+  std::string user;
+  std::string draft_id;
+  std::int64_t last_seq = -1; ///< from ?last_seq=, -1 for a fresh client
+};
+
+caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
+                              caf::actor draft, caf::actor database,
+                              connection_info info);
+
+} // namespace draft

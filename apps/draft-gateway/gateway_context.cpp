@@ -1,0 +1,83 @@
+#include "gateway_context.hpp"
+
+#include "runtime/metrics.hpp"
+
+namespace draft {
+
+bool gateway_context::admit(const std::string& user, refusal& why) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (connections_.load() >= options.max_connections) {
+    why = {503, "node_full",
+           "this node has reached its limit of "
+             + std::to_string(options.max_connections)
+             + " connections; try another node or later"};
+    return false;
+  }
+  auto& mine = per_user_[user];
+  if (mine >= options.max_connections_per_user) {
+    why = {429, "too_many_connections",
+           "user " + user + " already has "
+             + std::to_string(options.max_connections_per_user)
+             + " connections on this node"};
+    return false;
+  }
+  ++mine;
+  ++connections_;
+  default_metrics()
+    .get_gauge("gateway_connections", "Open WebSocket connections.")
+    .set(connections_.load());
+  return true;
+}
+
+void gateway_context::release(const std::string& user) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (--per_user_[user] <= 0)
+    per_user_.erase(user);
+  --connections_;
+  default_metrics()
+    .get_gauge("gateway_connections", "Open WebSocket connections.")
+    .set(connections_.load());
+}
+
+bool gateway_context::take_handshake_token() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  double rate = options.handshakes_per_second;
+  if (refilled_.time_since_epoch().count() == 0)
+    tokens_ = rate;
+  else
+    tokens_ = std::min(rate, tokens_
+                               + rate
+                                   * std::chrono::duration<double>(now - refilled_)
+                                       .count());
+  refilled_ = now;
+  if (tokens_ < 1)
+    return false;
+  tokens_ -= 1;
+  return true;
+}
+
+void gateway_context::track(const sink_ptr& sink) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  sinks_[sink.get()] = sink;
+}
+
+void gateway_context::untrack(const socket_sink* sink) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  sinks_.erase(sink);
+}
+
+std::vector<sink_ptr> gateway_context::live_sinks() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::vector<sink_ptr> out;
+  for (auto& [_, weak] : sinks_)
+    if (auto s = weak.lock())
+      out.push_back(s);
+  return out;
+}
+
+std::string gateway_context::next_connection_id() {
+  return options.node_id + "-" + std::to_string(++next_id_);
+}
+
+} // namespace draft

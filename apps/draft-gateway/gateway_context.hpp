@@ -1,0 +1,96 @@
+#pragma once
+
+// What the gateway's HTTP and WebSocket sessions share: the actor handles,
+// the token verifier, the limits and the connection bookkeeping. No Beast
+// here, so this header is cheap to include.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/gateway_messages.hpp"
+#include "runtime/jwt.hpp"
+
+namespace draft {
+
+/// Limits and knobs of one gateway node (environment: docs/gateway.md).
+struct gateway_options {
+  std::string node_id = "n1";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  int io_threads = 2;
+  int max_connections = 20000;
+  int max_connections_per_user = 20;
+  std::size_t max_message_bytes = 4096;
+  int handshakes_per_second = 2000;
+  std::size_t send_queue_limit = 1024;
+  int socket_send_buffer = 0; ///< SO_SNDBUF for WebSockets; 0 = OS default
+};
+
+/// A reason a handshake is refused before the upgrade.
+struct refusal {
+  int status;
+  std::string code;
+  std::string message;
+};
+
+class gateway_context {
+public:
+  gateway_context(caf::actor_system& system, gateway_options options,
+                  jwt_verifier verifier, caf::actor directory,
+                  caf::actor database)
+    : system(system), options(std::move(options)),
+      verifier(std::move(verifier)), directory(std::move(directory)),
+      database(std::move(database)) {}
+
+  caf::actor_system& system;
+  const gateway_options options;
+  const jwt_verifier verifier;
+  const caf::actor directory;
+  const caf::actor database;
+  std::atomic<bool> draining{false};
+
+  /// Takes a connection slot for `user`, or says why not.
+  bool admit(const std::string& user, refusal& why);
+  /// Gives the slot back.
+  void release(const std::string& user);
+  /// True if the handshake rate allows one more now.
+  bool take_handshake_token();
+
+  int connections() const { return connections_.load(); }
+
+  /// Live WebSocket sinks, for draining on shutdown.
+  void track(const sink_ptr& sink);
+  void untrack(const socket_sink* sink);
+  std::vector<sink_ptr> live_sinks();
+
+  /// A fresh connection id, unique on this node.
+  std::string next_connection_id();
+
+private:
+  std::atomic<int> connections_{0};
+  std::atomic<std::uint64_t> next_id_{0};
+  std::mutex mutex_;
+  std::map<std::string, int> per_user_;
+  std::map<const socket_sink*, std::weak_ptr<socket_sink>> sinks_;
+  double tokens_ = 0;
+  std::chrono::steady_clock::time_point refilled_{};
+};
+
+/// Asks `target` (a request with a 10 s timeout) from outside any actor; the
+/// callbacks run on a CAF thread, so they must hand work back to the caller's
+/// executor.
+template <class Result, class... Ts>
+void ask(caf::actor_system& system, const caf::actor& target,
+         std::function<void(Result)> on_result,
+         std::function<void(const caf::error&)> on_error, Ts... xs);
+
+} // namespace draft

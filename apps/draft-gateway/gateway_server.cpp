@@ -1,0 +1,464 @@
+#include "gateway_server.hpp"
+
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <caf/all.hpp>
+
+#include "ask.hpp"
+#include "protocol/json_codec.hpp"
+#include "protocol/uuid.hpp"
+#include "runtime/http_server.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+#include "ws_session.hpp"
+
+namespace draft {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+using request_type = http::request<http::string_body>;
+
+counter& refused(const std::string& reason) {
+  return default_metrics().get_counter("gateway_refusals_total",
+                                       "Requests and handshakes refused.",
+                                       {{"reason", reason}});
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    auto part = path.substr(start, slash == std::string::npos ? std::string::npos
+                                                              : slash - start);
+    if (!part.empty())
+      parts.push_back(part);
+    if (slash == std::string::npos)
+      break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+std::map<std::string, std::string> parse_query(const std::string& target,
+                                               std::string& path, bool& ok) {
+  std::map<std::string, std::string> query;
+  auto q = target.find('?');
+  ok = percent_decode(target.substr(0, q), path, false);
+  if (q == std::string::npos)
+    return query;
+  std::string rest = target.substr(q + 1);
+  size_t start = 0;
+  while (ok && start <= rest.size()) {
+    auto amp = rest.find('&', start);
+    auto part = rest.substr(start, amp == std::string::npos ? std::string::npos
+                                                            : amp - start);
+    auto eq = part.find('=');
+    std::string key, value;
+    ok = percent_decode(part.substr(0, eq), key, true)
+         && (eq == std::string::npos
+             || percent_decode(part.substr(eq + 1), value, true));
+    if (!key.empty())
+      query[key] = value;
+    if (amp == std::string::npos)
+      break;
+    start = amp + 1;
+  }
+  return query;
+}
+
+// One HTTP connection; it hands itself over to a ws_session on upgrade.
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+  http_session(tcp::socket socket, gateway_context& context)
+    : stream_(std::move(socket)), context_(context) {
+  }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(),
+                   [self = shared_from_this()] { self->read(); });
+  }
+
+private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(16 * 1024);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec,
+                                                 std::size_t) {
+                       if (ec)
+                         return self->shutdown();
+                       self->route(self->parser_->release());
+                     });
+  }
+
+  void reply(const request_type& req, const http_response& res) {
+    auto msg = std::make_shared<http::response<http::string_body>>(
+      static_cast<http::status>(res.status), req.version());
+    msg->set(http::field::server, "draft-gateway");
+    msg->set(http::field::content_type, res.content_type);
+    msg->set(http::field::cache_control, "no-store");
+    msg->keep_alive(req.keep_alive());
+    msg->body() = res.body;
+    msg->prepare_payload();
+    http::async_write(stream_, *msg,
+                      [self = shared_from_this(), msg](beast::error_code ec,
+                                                       std::size_t) {
+                        if (ec || !msg->keep_alive())
+                          return self->shutdown();
+                        self->read();
+                      });
+  }
+
+  // Replies from a CAF thread: hop back onto this connection's strand.
+  void reply_later(request_type req, http_response res) {
+    asio::post(stream_.get_executor(),
+               [self = shared_from_this(), req = std::move(req),
+                res = std::move(res)] { self->reply(req, res); });
+  }
+
+  void shutdown() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Verifies the token; fills `who` or answers 401/403.
+  bool authorize(const request_type& req,
+                 const std::map<std::string, std::string>& query,
+                 const std::string& draft_id, jwt_claims& who) {
+    std::string token;
+    auto header = std::string(req[http::field::authorization]);
+    if (header.rfind("Bearer ", 0) == 0)
+      token = header.substr(7);
+    else if (auto it = query.find("token"); it != query.end())
+      token = it->second;
+    if (token.empty()) {
+      refused("no_token").inc();
+      reply(req, json_error(401, "unauthorized",
+                            "send a JWT in 'Authorization: Bearer <token>' or "
+                            "?token="));
+      return false;
+    }
+    auto claims = context_.verifier.verify(token);
+    if (!claims) {
+      refused(std::string("token_") + to_string(claims.error().code)).inc();
+      reply(req, json_error(401, std::string("token_")
+                                   + to_string(claims.error().code),
+                            claims.error().message));
+      return false;
+    }
+    if (!claims->may_read_draft(draft_id)) {
+      refused("forbidden").inc();
+      reply(req, json_error(403, "forbidden",
+                            "the token does not grant draft " + draft_id));
+      return false;
+    }
+    who = *claims;
+    return true;
+  }
+
+  // Finds the draft's actor (loading it if needed), then continues on the
+  // strand; answers 404 for an unknown draft.
+  void with_draft(request_type req, const std::string& draft_id,
+                  std::function<void(caf::actor)> then) {
+    auto self = shared_from_this();
+    ask<caf::actor>(
+      context_.system, context_.directory,
+      [self, then](caf::actor draft) {
+        asio::post(self->stream_.get_executor(),
+                   [then, draft] { then(draft); });
+      },
+      [self, req, draft_id](const caf::error& err) {
+        bool unknown = err == caf::sec::invalid_argument;
+        self->reply_later(req, unknown ? json_error(404, "unknown_draft",
+                                                    "no draft with id "
+                                                      + draft_id)
+                                       : json_error(503, "unavailable",
+                                                    "the draft could not be "
+                                                    "loaded; retry shortly"));
+      },
+      caf::get_atom::value, draft_id);
+  }
+
+  void route(request_type req) {
+    std::string path;
+    bool ok = true;
+    auto query = parse_query(std::string(req.target()), path, ok);
+    if (!ok)
+      return reply(req, json_error(400, "bad_request",
+                                   "malformed percent-encoding in the URL"));
+    auto parts = split_path(path);
+    if (parts == std::vector<std::string>{"health"})
+      return reply(req, {200, R"({"status":"ok"})"});
+    if (parts == std::vector<std::string>{"metrics"})
+      return reply(req, {200, default_metrics().render(),
+                         "text/plain; version=0.0.4"});
+    if (parts == std::vector<std::string>{"ready"})
+      return ready(std::move(req));
+    if (parts.size() == 3 && parts[0] == "drafts" && parts[2] == "connect")
+      return connect(std::move(req), parts[1], query);
+    if (parts.size() == 4 && parts[0] == "api" && parts[1] == "drafts") {
+      if (req.method() != http::verb::get)
+        return reply(req, json_error(405, "method_not_allowed",
+                                     "use GET " + path));
+      if (parts[3] == "state")
+        return state(std::move(req), parts[2], query);
+      if (parts[3] == "picks")
+        return picks(std::move(req), parts[2], query);
+    }
+    reply(req, json_error(404, "not_found", "no such endpoint: " + path));
+  }
+
+  void ready(request_type req) {
+    // Ready = the database answers (a load of a draft that cannot exist).
+    auto self = shared_from_this();
+    ask<draft_load>(
+      context_.system, context_.database,
+      [self, req](draft_load) {
+        self->reply_later(req, {200, R"({"status":"ready"})"});
+      },
+      [self, req](const caf::error&) {
+        self->reply_later(req, json_error(503, "not_ready",
+                                          "the database is unreachable"));
+      },
+      load_atom::value, std::string("00000000-0000-4000-8000-000000000000"));
+  }
+
+  void state(request_type req, const std::string& draft_id,
+             const std::map<std::string, std::string>& query) {
+    jwt_claims who;
+    if (!is_uuid(draft_id))
+      return reply(req, json_error(400, "invalid_id",
+                                   "the draft id must be a UUID"));
+    if (!authorize(req, query, draft_id, who))
+      return;
+    auto self = shared_from_this();
+    with_draft(req, draft_id, [self, req](caf::actor draft) {
+      ask<draft_snapshot>(
+        self->context_.system, draft,
+        [self, req](draft_snapshot s) {
+          self->reply_later(req, {200, json::encode(s)});
+        },
+        [self, req](const caf::error&) {
+          self->reply_later(req, json_error(503, "unavailable",
+                                            "the draft did not answer"));
+        },
+        state_atom::value);
+    });
+  }
+
+  void picks(request_type req, const std::string& draft_id,
+             const std::map<std::string, std::string>& query) {
+    jwt_claims who;
+    if (!is_uuid(draft_id))
+      return reply(req, json_error(400, "invalid_id",
+                                   "the draft id must be a UUID"));
+    if (!authorize(req, query, draft_id, who))
+      return;
+    int limit = 20;
+    if (auto it = query.find("limit"); it != query.end()) {
+      char* end = nullptr;
+      long v = std::strtol(it->second.c_str(), &end, 10);
+      if (it->second.empty() || *end || v < 1 || v > 100)
+        return reply(req, json_error(400, "invalid_limit",
+                                     "limit must be an integer from 1 to 100"));
+      limit = static_cast<int>(v);
+    }
+    std::string cursor;
+    if (auto it = query.find("cursor"); it != query.end()) {
+      cursor = it->second;
+      if (!is_uuid(cursor))
+        return reply(req, json_error(400, "invalid_cursor",
+                                     "cursor must be the next_cursor of an "
+                                     "earlier page (a pick id)"));
+      cursor = normalize_uuid(cursor);
+    }
+    auto self = shared_from_this();
+    with_draft(req, draft_id, [self, req, draft_id, cursor, limit](caf::actor) {
+      ask<std::string>(
+        self->context_.system, self->context_.database,
+        [self, req](std::string page) {
+          self->reply_later(req, {200, std::move(page)});
+        },
+        [self, req](const caf::error& err) {
+          self->reply_later(
+            req, err == caf::sec::invalid_argument
+                   ? json_error(400, "invalid_cursor",
+                                "cursor is not a pick of this draft; use the "
+                                "next_cursor of an earlier page")
+                   : json_error(503, "unavailable",
+                                "the database is unreachable"));
+        },
+        picks_atom::value, draft_id, cursor, limit);
+    });
+  }
+
+  void connect(request_type req, const std::string& draft_id,
+               const std::map<std::string, std::string>& query) {
+    if (!beast::websocket::is_upgrade(req))
+      return reply(req, json_error(426, "upgrade_required",
+                                   "connect with a WebSocket client"));
+    if (context_.draining)
+      return reply(req, json_error(503, "shutting_down",
+                                   "this node is shutting down"));
+    if (!context_.take_handshake_token()) {
+      refused("handshake_rate").inc();
+      return reply(req, json_error(429, "rate_limited",
+                                   "too many handshakes per second on this "
+                                   "node; retry with backoff"));
+    }
+    if (!is_uuid(draft_id))
+      return reply(req, json_error(404, "unknown_draft",
+                                   "the draft id must be a UUID"));
+    std::int64_t last_seq = -1;
+    if (auto it = query.find("last_seq"); it != query.end()) {
+      char* end = nullptr;
+      long long v = std::strtoll(it->second.c_str(), &end, 10);
+      if (it->second.empty() || *end || v < 0)
+        return reply(req, json_error(400, "invalid_last_seq",
+                                     "last_seq must be a non-negative "
+                                     "integer"));
+      last_seq = v;
+    }
+    jwt_claims who;
+    if (!authorize(req, query, draft_id, who))
+      return;
+    refusal why;
+    if (!context_.admit(who.subject, why)) {
+      refused(why.code).inc();
+      return reply(req, json_error(why.status, why.code, why.message));
+    }
+    connection_info info{context_.next_connection_id(), who.subject,
+                         normalize_uuid(draft_id), last_seq};
+    auto self = shared_from_this();
+    ask<caf::actor>(
+      context_.system, context_.directory,
+      [self, req, info](caf::actor draft) mutable {
+        asio::post(self->stream_.get_executor(), [self, req, info, draft] {
+          self->upgrade(req, info, draft);
+        });
+      },
+      [self, req, info](const caf::error& err) {
+        self->context_.release(info.user);
+        bool unknown = err == caf::sec::invalid_argument;
+        self->reply_later(req, unknown ? json_error(404, "unknown_draft",
+                                                    "no draft with id "
+                                                      + info.draft_id)
+                                       : json_error(503, "unavailable",
+                                                    "the draft could not be "
+                                                    "loaded; retry shortly"));
+      },
+      caf::get_atom::value, info.draft_id);
+  }
+
+  void upgrade(request_type req, connection_info info, caf::actor draft) {
+    if (context_.options.socket_send_buffer > 0) {
+      beast::error_code ignored;
+      stream_.socket().set_option(
+        asio::socket_base::send_buffer_size(context_.options.socket_send_buffer),
+        ignored);
+    }
+    auto session = std::make_shared<ws_session>(std::move(stream_), context_,
+                                                std::move(info));
+    session->start(std::move(req), std::move(draft));
+  }
+
+  beast::tcp_stream stream_;
+  gateway_context& context_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+};
+
+} // namespace
+
+struct gateway_server::impl {
+  gateway_context& context;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+
+  explicit impl(gateway_context& c) : context(c) {
+  }
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io),
+                          [this](beast::error_code ec, tcp::socket socket) {
+                            if (ec)
+                              return;
+                            beast::error_code ignored;
+                            socket.set_option(tcp::no_delay(true), ignored);
+                            std::make_shared<http_session>(std::move(socket),
+                                                           context)
+                              ->run();
+                            accept();
+                          });
+  }
+};
+
+gateway_server::gateway_server(std::unique_ptr<impl> state)
+  : impl_(std::move(state)) {
+}
+
+gateway_server::~gateway_server() {
+  impl_->io.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable())
+      t.join();
+}
+
+result<std::unique_ptr<gateway_server>>
+gateway_server::start(gateway_context& context) {
+  auto state = std::make_unique<impl>(context);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(context.options.host, ec);
+  if (ec)
+    return problem{"GATEWAY_HOST", "not an IP address: " + context.options.host};
+  tcp::endpoint endpoint(address, context.options.port);
+  state->acceptor.open(endpoint.protocol(), ec);
+  if (!ec)
+    state->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    state->acceptor.bind(endpoint, ec);
+  if (!ec)
+    state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return problem{context.options.host + ":"
+                     + std::to_string(context.options.port),
+                   "cannot listen: " + ec.message()};
+  state->accept();
+  for (int i = 0; i < std::max(1, context.options.io_threads); ++i)
+    state->threads.emplace_back([s = state.get()] { s->io.run(); });
+  return std::unique_ptr<gateway_server>(new gateway_server(std::move(state)));
+}
+
+std::uint16_t gateway_server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void gateway_server::drain_and_stop(std::chrono::milliseconds grace) {
+  impl_->context.draining = true;
+  asio::post(impl_->io, [s = impl_.get()] {
+    beast::error_code ignored;
+    s->acceptor.close(ignored);
+  });
+  for (auto& sink : impl_->context.live_sinks())
+    sink->close(1001, "node shutting down; reconnect with last_seq");
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (impl_->context.connections() > 0
+         && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  impl_->io.stop();
+  for (auto& t : impl_->threads)
+    t.join();
+}
+
+} // namespace draft

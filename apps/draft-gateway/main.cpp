@@ -1,0 +1,160 @@
+// draft-gateway: one gateway node. HTTP and WebSocket on one port, a CAF
+// actor system with a draft actor per live draft, the outbox poller, the
+// timer-tick actor and a socket actor per connection. See docs/gateway.md.
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "actors/actor_system_config.hpp"
+#include "actors/database_worker.hpp"
+#include "actors/draft_directory.hpp"
+#include "actors/outbox_poller.hpp"
+#include "actors/timer_tick.hpp"
+#include "gateway_context.hpp"
+#include "gateway_server.hpp"
+#include "runtime/config.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/migrations.hpp"
+
+namespace {
+
+std::atomic<bool> stopping{false};
+
+void on_signal(int) {
+  stopping = true;
+}
+
+int fail(const draft::problem& p) {
+  draft::logger::get("gateway").error("cannot start",
+                                      {{"error", p.to_string()}});
+  return 2;
+}
+
+// Reads the environment into options; a bad value names its variable.
+draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
+  using namespace std::chrono;
+  draft::gateway_options o;
+  o.node_id = cfg.get_string("node_id", o.node_id);
+  o.host = cfg.get_string("host", o.host);
+  struct int_setting {
+    const char* key;
+    std::int64_t fallback, min, max;
+    std::function<void(std::int64_t)> set;
+  };
+  std::vector<int_setting> ints = {
+    {"port", 8080, 0, 65535, [&](auto v) { o.port = static_cast<std::uint16_t>(v); }},
+    {"threads", 2, 1, 64, [&](auto v) { o.io_threads = static_cast<int>(v); }},
+    {"max_connections", 20000, 1, 1'000'000,
+     [&](auto v) { o.max_connections = static_cast<int>(v); }},
+    {"max_connections_per_user", 20, 1, 100000,
+     [&](auto v) { o.max_connections_per_user = static_cast<int>(v); }},
+    {"max_message_bytes", 4096, 64, 1 << 20,
+     [&](auto v) { o.max_message_bytes = static_cast<std::size_t>(v); }},
+    {"handshakes_per_second", 2000, 1, 1'000'000,
+     [&](auto v) { o.handshakes_per_second = static_cast<int>(v); }},
+    {"send_queue_limit", 1024, 1, 1'000'000,
+     [&](auto v) { o.send_queue_limit = static_cast<std::size_t>(v); }},
+    {"socket_send_buffer", 0, 0, 64 << 20,
+     [&](auto v) { o.socket_send_buffer = static_cast<int>(v); }},
+  };
+  for (auto& s : ints) {
+    auto v = cfg.get_int(s.key, s.fallback, s.min, s.max);
+    if (!v)
+      return v.error();
+    s.set(*v);
+  }
+  return o;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace std::chrono;
+  auto& log = draft::logger::get("gateway");
+  draft::config cfg;
+  cfg.apply_environment({
+    {"database_url", "DATABASE_URL"},
+    {"node_id", "GATEWAY_NODE_ID"},
+    {"host", "GATEWAY_HOST"},
+    {"port", "GATEWAY_PORT"},
+    {"threads", "GATEWAY_THREADS"},
+    {"max_connections", "GATEWAY_MAX_CONNECTIONS"},
+    {"max_connections_per_user", "GATEWAY_MAX_CONNECTIONS_PER_USER"},
+    {"max_message_bytes", "GATEWAY_MAX_MESSAGE_BYTES"},
+    {"handshakes_per_second", "GATEWAY_HANDSHAKES_PER_SECOND"},
+    {"send_queue_limit", "GATEWAY_SEND_QUEUE_LIMIT"},
+    {"socket_send_buffer", "GATEWAY_SOCKET_SEND_BUFFER"},
+    {"fallback_interval", "GATEWAY_FALLBACK_INTERVAL"},
+    {"history", "GATEWAY_HISTORY"},
+    {"idle_grace", "GATEWAY_IDLE_GRACE"},
+    {"db_workers", "GATEWAY_DB_WORKERS"},
+  });
+  auto url = cfg.get_string("database_url");
+  if (url.empty())
+    return fail({"DATABASE_URL", "is required (a PostgreSQL URL)"});
+  auto options = read_options(cfg);
+  if (!options)
+    return fail(options.error());
+  auto fallback = cfg.get_duration("fallback_interval", seconds(1),
+                                    milliseconds(50), minutes(10));
+  auto idle = cfg.get_duration("idle_grace", seconds(30), milliseconds(100),
+                               hours(24));
+  auto history = cfg.get_int("history", 512, 1, 1'000'000);
+  auto workers = cfg.get_int("db_workers", 3, 1, 64);
+  for (auto* r : {&fallback, &idle})
+    if (!*r)
+      return fail(r->error());
+  for (auto* r : {&history, &workers})
+    if (!*r)
+      return fail(r->error());
+  draft::logger::set_node(options->node_id);
+  auto jwt = draft::jwt_settings_from_environment();
+  if (!jwt)
+    return fail(jwt.error());
+  auto verifier = draft::jwt_verifier::create(*jwt);
+  if (!verifier)
+    return fail(verifier.error());
+  auto migrated = draft::apply_migrations(url);
+  if (!migrated)
+    return fail(migrated.error());
+
+  draft::gateway_system_config caf_config;
+  if (auto err = caf_config.parse(argc, argv))
+    return fail({"arguments", caf_config.render(err)});
+  caf::actor_system system{caf_config};
+  auto database = draft::spawn_database_pool(system, url, options->node_id,
+                                             static_cast<int>(*workers));
+  auto poller = draft::spawn_outbox_poller(system, {url, *fallback, 2000});
+  auto timer = draft::spawn_timer_tick(system);
+  draft::draft_actor_config draft_config{database, poller, timer,
+                                         static_cast<std::size_t>(*history),
+                                         *idle};
+  auto directory = draft::spawn_draft_directory(system, draft_config);
+  draft::gateway_context context(system, *options, *verifier, directory,
+                                 database);
+  auto server = draft::gateway_server::start(context);
+  if (!server)
+    return fail(server.error());
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  log.info("listening", {{"address", options->host + ":"
+                                       + std::to_string((*server)->port())}});
+  while (!stopping)
+    std::this_thread::sleep_for(milliseconds(100));
+  log.info("draining connections");
+  (*server)->drain_and_stop(seconds(5));
+  for (auto& a : {directory, poller, timer, database})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  log.info("stopped", {{"connections_left", context.connections()}});
+  // Everything durable is in PostgreSQL and every client was sent 1001.
+  // Exit without running destructors: socket actors still hold WebSocket
+  // sessions whose io_context is already stopped, and tearing those down in
+  // the actor system's destructor would touch freed state.
+  std::fflush(nullptr);
+  std::_Exit(0);
+}

@@ -1,0 +1,210 @@
+#include "ws_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <caf/all.hpp>
+
+#include "protocol/json_codec.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+
+namespace draft {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+namespace asio = boost::asio;
+
+namespace {
+
+histogram& fanout_latency() {
+  static auto& h = default_metrics().get_histogram(
+    "gateway_fanout_latency_seconds",
+    "From the outbox row's created_at to the frame written to the socket.",
+    exponential_buckets(0.0005, 2, 16));
+  return h;
+}
+
+counter& refusals(const char* reason) {
+  return default_metrics().get_counter("gateway_closes_total",
+                                       "WebSocket closes by reason.",
+                                       {{"reason", reason}});
+}
+
+} // namespace
+
+ws_session::ws_session(beast::tcp_stream stream, gateway_context& context,
+                       connection_info info)
+  : ws_(std::move(stream)), context_(context), info_(std::move(info)) {
+}
+
+ws_session::~ws_session() {
+  finish();
+}
+
+void ws_session::start(beast::http::request<beast::http::string_body> request,
+                       caf::actor draft) {
+  beast::get_lowest_layer(ws_).expires_never();
+  ws_.set_option(
+    websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.set_option(websocket::stream_base::decorator(
+    [](websocket::response_type& res) {
+      res.set(beast::http::field::server, "draft-gateway");
+    }));
+  // Messages over the limit are closed with 4009 below; the WebSocket layer
+  // itself stops absurd ones (16x the limit) with the standard 1009.
+  ws_.read_message_max(context_.options.max_message_bytes * 16);
+  ws_.auto_fragment(false);
+  auto self = shared_from_this();
+  ws_.async_accept(request, [self, draft](beast::error_code ec) {
+    if (ec) {
+      self->finish();
+      return;
+    }
+    self->context_.track(self);
+    self->socket_actor_ = spawn_socket_actor(
+      self->context_.system, self, draft, self->context_.database, self->info_);
+    self->read_next();
+  });
+}
+
+void ws_session::send(frame_ptr frame, bool live) {
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), f = std::move(frame), live]() mutable {
+               self->enqueue(std::move(f), live);
+             });
+}
+
+void ws_session::close(std::uint16_t code, std::string reason) {
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+               self->begin_close(code, std::move(r));
+             });
+}
+
+void ws_session::enqueue(frame_ptr frame, bool live) {
+  if (closing_ || finished_)
+    return;
+  if (live && live_queued_ >= context_.options.send_queue_limit) {
+    // Too far behind: close it; the client resumes with last_seq.
+    refusals("slow_consumer").inc();
+    caf::anon_send(socket_actor_, slow_atom::value, frame->seq);
+    begin_close(4008, "slow consumer: reconnect with last_seq");
+    return;
+  }
+  live_queued_ += live ? 1 : 0;
+  queue_.emplace_back(std::move(frame), live);
+  if (!writing_)
+    write_next();
+}
+
+void ws_session::write_next() {
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(
+    asio::buffer(queue_.front().first->text),
+    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      auto& s = *self;
+      if (ec) {
+        s.writing_ = false;
+        s.finish();
+        return;
+      }
+      auto& [sent, live] = s.queue_.front();
+      if (live && sent->created_at > 0)
+        fanout_latency().observe(static_cast<double>(now_utc() - sent->created_at)
+                                 / 1e6);
+      s.live_queued_ -= live ? 1 : 0;
+      s.queue_.pop_front();
+      if (s.closing_) {
+        s.writing_ = false;
+        s.send_close();
+      } else if (!s.queue_.empty()) {
+        s.write_next();
+      } else {
+        s.writing_ = false;
+      }
+    });
+}
+
+void ws_session::begin_close(std::uint16_t code, std::string reason) {
+  if (finished_ || closing_)
+    return;
+  closing_ = true;
+  pending_close_code_ = code;
+  pending_close_reason_ = std::move(reason);
+  // Drop what is queued, but not the frame being written (its buffer is in
+  // use). A stuck write — a client that stopped reading — gets a deadline.
+  if (!queue_.empty()) {
+    queue_.erase(writing_ ? queue_.begin() + 1 : queue_.begin(), queue_.end());
+    live_queued_ = queue_.empty() ? 0 : (queue_.front().second ? 1 : 0);
+  }
+  beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(2));
+  if (!writing_)
+    send_close();
+}
+
+void ws_session::send_close() {
+  // A close frame may not overlap a write, so this runs when none is active.
+  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(pending_close_code_),
+                                          pending_close_reason_),
+                  [self = shared_from_this()](beast::error_code) {
+                    self->finish();
+                  });
+}
+
+void ws_session::read_next() {
+  ws_.async_read(read_buffer_,
+                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                   self->on_read(ec);
+                 });
+}
+
+void ws_session::on_read(beast::error_code ec) {
+  if (ec == websocket::error::message_too_big) {
+    refusals("message_too_big").inc();
+    begin_close(4009, "message too big: at most "
+                        + std::to_string(context_.options.max_message_bytes)
+                        + " bytes");
+    return;
+  }
+  if (ec) {
+    finish();
+    return;
+  }
+  auto text = beast::buffers_to_string(read_buffer_.data());
+  read_buffer_.consume(read_buffer_.size());
+  if (text.size() > context_.options.max_message_bytes) {
+    refusals("message_too_big").inc();
+    begin_close(4009, "message too big: at most "
+                        + std::to_string(context_.options.max_message_bytes)
+                        + " bytes");
+    return;
+  }
+  json::limits lim;
+  lim.max_bytes = context_.options.max_message_bytes;
+  auto message = json::decode_client_message(text, lim);
+  if (!message) {
+    refusals("bad_message").inc();
+    begin_close(4000, "bad message: " + message.error().to_string());
+    return;
+  }
+  if (auto resume = caf::get_if<resume_request>(&*message))
+    caf::anon_send(socket_actor_, *resume);
+  else if (auto ping = caf::get_if<ping_request>(&*message))
+    caf::anon_send(socket_actor_, *ping);
+  read_next();
+}
+
+void ws_session::finish() {
+  if (finished_)
+    return;
+  finished_ = true;
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  context_.untrack(this);
+  context_.release(info_.user);
+  if (socket_actor_)
+    caf::anon_send(socket_actor_, closed_atom::value);
+}
+
+} // namespace draft

@@ -1,0 +1,57 @@
+#pragma once
+
+// One WebSocket connection (Beast). It is the socket actor's sink: frames
+// queue here (bounded) and are written one at a time on the connection's
+// strand; client messages are decoded and handed to the socket actor.
+// Included only by the two Beast translation units of this app.
+
+#include <deque>
+#include <memory>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "actors/socket_actor.hpp"
+#include "gateway_context.hpp"
+
+namespace draft {
+
+class ws_session : public socket_sink,
+                   public std::enable_shared_from_this<ws_session> {
+public:
+  ws_session(boost::beast::tcp_stream stream, gateway_context& context,
+             connection_info info);
+  ~ws_session() override;
+
+  /// Completes the upgrade of `request`, then subscribes to `draft`.
+  void start(boost::beast::http::request<boost::beast::http::string_body> request,
+             caf::actor draft);
+
+  void send(frame_ptr frame, bool live) override;
+  void close(std::uint16_t code, std::string reason) override;
+
+private:
+  void enqueue(frame_ptr frame, bool live);
+  void write_next();
+  void read_next();
+  void on_read(boost::beast::error_code ec);
+  void begin_close(std::uint16_t code, std::string reason);
+  void send_close();
+  void finish();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  gateway_context& context_;
+  connection_info info_;
+  caf::actor socket_actor_;
+  boost::beast::flat_buffer read_buffer_;
+  std::deque<std::pair<frame_ptr, bool>> queue_; // frame, live
+  std::size_t live_queued_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+  std::uint16_t pending_close_code_ = 0;
+  std::string pending_close_reason_;
+};
+
+} // namespace draft

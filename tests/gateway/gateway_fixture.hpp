@@ -1,0 +1,87 @@
+#pragma once
+
+// Real processes for the gateway's end-to-end tests: a fresh database, the
+// orchestrator and one gateway node, ended by pid when the fixture goes.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <rapidjson/document.h>
+
+#include "support/process.hpp"
+#include "support/test_database.hpp"
+#include "support/ws_client.hpp"
+
+namespace draft::testing {
+
+inline const std::string gateway_secret = "gateway-e2e-secret-of-32-bytes!!!";
+
+/// An HS256 token: `claims` are JSON members without braces.
+std::string signed_token(const std::string& claims, long ttl_sec = 3600);
+
+/// A reader token for every draft, for user `sub`.
+std::string reader_token(const std::string& sub);
+
+/// A commissioner token.
+std::string commissioner();
+
+/// A started program with its port and log file.
+struct service {
+  service(const std::string& program, const std::string& name,
+          std::map<std::string, std::string> env, const std::string& port_variable);
+  int port;
+  std::string log_file;
+  std::unique_ptr<child_process> process;
+};
+
+class gateway_fixture {
+public:
+  /// `gateway_env` adds or overrides the gateway's environment.
+  explicit gateway_fixture(std::map<std::string, std::string> gateway_env = {});
+
+  const std::string& url() const { return db_.url(); }
+  int orchestrator_port() const { return orchestrator_->port; }
+  int gateway_port() const { return gateway_->port; }
+  service& gateway() { return *gateway_; }
+
+  /// Creates a draft through the orchestrator; returns its id.
+  std::string create_draft(int teams, int rounds, int clock_sec);
+
+  /// POST /api/drafts/{id}/{action} as commissioner; returns the status.
+  int command(const std::string& draft_id, const std::string& action);
+
+  /// Makes the pick on the clock with the best available player.
+  int pick_best(const std::string& draft_id);
+
+  /// Opens a client on `draft_id` (resuming after `last_seq` if >= 0).
+  std::unique_ptr<draft_listener> open(const std::string& draft_id,
+                                       const std::string& user,
+                                       std::int64_t last_seq = -1,
+                                       int receive_buffer = 0);
+
+  /// The outbox of a draft as (seq, event_id), in seq order.
+  std::vector<std::pair<std::int64_t, std::string>>
+  outbox(const std::string& draft_id);
+
+  /// Runs a scalar SQL query.
+  long long scalar(const std::string& sql);
+
+  /// Polls `condition` every 100 ms until true or `seconds` passed.
+  static bool eventually(const std::function<bool()>& condition, int seconds);
+
+  /// The value of a metric line on the gateway's /metrics (or -1).
+  double metric(const std::string& line_prefix);
+
+private:
+  test_database db_;
+  std::unique_ptr<service> orchestrator_;
+  std::unique_ptr<service> gateway_;
+};
+
+/// The events a client applied, as (seq, event_id).
+std::vector<std::pair<std::int64_t, std::string>>
+applied(const draft_listener& listener);
+
+} // namespace draft::testing

@@ -1,0 +1,141 @@
+// What a client can get wrong, and what the node does on shutdown: each
+// refusal has its status or close code and says why.
+
+#include <chrono>
+#include <csignal>
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "gateway_fixture.hpp"
+#include "support/http_client.hpp"
+
+using namespace draft::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+int handshake_status(gateway_fixture& f, const std::string& draft_id,
+                     const std::string& token, std::string& body) {
+  int status = 0;
+  auto client = ws_client::connect(f.gateway_port(),
+                                   "/drafts/" + draft_id + "/connect", token,
+                                   status, body);
+  return status;
+}
+
+std::string unsigned_token() {
+  // {"alg":"none"} . {"sub":"x","exp":9999999999,"drafts":["*"]} .
+  return "eyJhbGciOiJub25lIn0."
+         "eyJzdWIiOiJ4IiwiZXhwIjo5OTk5OTk5OTk5LCJkcmFmdHMiOlsiKiJdfQ.";
+}
+
+} // namespace
+
+TEST(gateway_errors, every_auth_failure_gets_its_status_before_the_upgrade) {
+  gateway_fixture f;
+  auto id = f.create_draft(2, 1, 600);
+  std::string body;
+  EXPECT_EQ(handshake_status(f, id, "", body), 401);
+  EXPECT_EQ(handshake_status(f, id, signed_token(R"("sub":"u","drafts":["*"])", -120), body),
+            401);
+  EXPECT_NE(body.find("token_expired"), std::string::npos) << body;
+  auto good = reader_token("u");
+  auto tampered = good;
+  auto& c = tampered[tampered.size() - 10]; // inside the signature
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_EQ(handshake_status(f, id, tampered, body), 401);
+  EXPECT_NE(body.find("token_bad_signature"), std::string::npos) << body;
+  EXPECT_EQ(handshake_status(f, id, unsigned_token(), body), 401);
+  EXPECT_NE(body.find("token_alg_none"), std::string::npos) << body;
+  auto other = signed_token(
+    R"("sub":"u","drafts":["11111111-1111-4111-8111-111111111111"])");
+  EXPECT_EQ(handshake_status(f, id, other, body), 403);
+  EXPECT_EQ(handshake_status(f, "22222222-2222-4222-8222-222222222222", good,
+                             body),
+            404);
+  EXPECT_NE(body.find("unknown_draft"), std::string::npos) << body;
+  // The REST API applies the same rules.
+  EXPECT_EQ(http_call(f.gateway_port(), "GET", "/api/drafts/" + id + "/state")
+              .status,
+            401);
+  EXPECT_EQ(http_call(f.gateway_port(), "GET", "/api/drafts/" + id + "/state",
+                      "", other)
+              .status,
+            403);
+  EXPECT_GE(f.metric("gateway_refusals_total{reason=\"token_expired\"}"), 1);
+}
+
+TEST(gateway_errors, picks_paginate_exactly_once_and_bad_cursors_are_400) {
+  gateway_fixture f;
+  auto id = f.create_draft(3, 3, 600);
+  ASSERT_EQ(f.command(id, "start"), 200);
+  for (int i = 0; i < 7; ++i)
+    ASSERT_EQ(f.pick_best(id), 201);
+  auto token = reader_token("pager");
+  std::vector<int> overall;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    auto res = http_call(f.gateway_port(), "GET",
+                         "/api/drafts/" + id + "/picks?limit=3"
+                           + (cursor.empty() ? "" : "&cursor=" + cursor),
+                         "", token);
+    ASSERT_EQ(res.status, 200) << res.body;
+    rapidjson::Document doc;
+    doc.Parse(res.body.c_str());
+    for (auto& p : doc["picks"].GetArray())
+      overall.push_back(p["overall_pick"].GetInt());
+    if (doc["next_cursor"].IsNull())
+      break;
+    cursor = doc["next_cursor"].GetString();
+  }
+  EXPECT_EQ(overall, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
+  for (auto bad : {"cursor=abc", "cursor=33333333-3333-4333-8333-333333333333",
+                   "limit=0", "limit=101", "limit=ten"}) {
+    auto res = http_call(f.gateway_port(), "GET",
+                         "/api/drafts/" + id + "/picks?" + bad, "", token);
+    EXPECT_EQ(res.status, 400) << bad << ": " << res.body;
+    EXPECT_NE(res.body.find("\"message\""), std::string::npos);
+  }
+  auto state = http_call(f.gateway_port(), "GET", "/api/drafts/" + id + "/state",
+                         "", token);
+  ASSERT_EQ(state.status, 200);
+  rapidjson::Document doc;
+  doc.Parse(state.body.c_str());
+  EXPECT_EQ(doc["completed_picks"].GetInt(), 7);
+  EXPECT_EQ(std::string(doc["status"].GetString()), "IN_PROGRESS");
+  EXPECT_GT(doc["current_pick"]["time_remaining_sec"].GetInt(), 500);
+}
+
+TEST(gateway_errors, client_messages_pong_or_close_with_a_reason) {
+  gateway_fixture f(std::map<std::string, std::string>{{"GATEWAY_MAX_MESSAGE_BYTES", "256"}});
+  auto id = f.create_draft(2, 1, 600);
+  auto c = f.open(id, "pinger");
+  ASSERT_TRUE(c && c->read_one());
+  c->client().send(R"({"type":"ping","nonce":"n-1"})");
+  ASSERT_TRUE(c->read_one());
+  EXPECT_EQ(c->pongs(), 1);
+  c->client().send(R"({"type":"subscribe"})");
+  EXPECT_FALSE(c->read_one(10s));
+  EXPECT_EQ(c->client().close_code(), 4000);
+  EXPECT_NE(c->client().close_reason().find("unknown message type"),
+            std::string::npos)
+    << c->client().close_reason();
+
+  auto big = f.open(id, "talker");
+  ASSERT_TRUE(big && big->read_one());
+  big->client().send(R"({"type":"ping","nonce":")" + std::string(1000, 'x')
+                     + "\"}");
+  EXPECT_FALSE(big->read_one(10s));
+  EXPECT_EQ(big->client().close_code(), 4009);
+}
+
+TEST(gateway_errors, shutdown_closes_clients_with_1001) {
+  gateway_fixture f;
+  auto id = f.create_draft(2, 1, 600);
+  auto c = f.open(id, "stayer");
+  ASSERT_TRUE(c && c->read_one());
+  f.gateway().process->signal(SIGTERM);
+  EXPECT_FALSE(c->read_one(10s));
+  EXPECT_EQ(c->client().close_code(), 1001);
+}

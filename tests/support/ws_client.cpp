@@ -1,0 +1,188 @@
+#include "support/ws_client.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <rapidjson/document.h>
+
+namespace draft::testing {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+void refused_upgrade(int port, const std::string& target,
+                     const std::string& bearer, int& status,
+                     std::string& body) {
+  namespace http = beast::http;
+  try {
+    asio::io_context io;
+    tcp::socket socket(io);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                 static_cast<unsigned short>(port)));
+    http::request<http::empty_body> req(http::verb::get, target, 11);
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::upgrade, "websocket");
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+    req.set(http::field::sec_websocket_version, "13");
+    if (!bearer.empty())
+      req.set(http::field::authorization, "Bearer " + bearer);
+    http::write(socket, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(socket, buffer, res);
+    status = static_cast<int>(res.result_int());
+    body = res.body();
+  } catch (const std::exception& e) {
+    status = 0;
+    body = e.what();
+  }
+}
+
+} // namespace
+
+struct ws_client::impl {
+  asio::io_context io;
+  websocket::stream<tcp::socket> ws{io};
+  beast::flat_buffer buffer;
+};
+
+ws_client::ws_client(std::unique_ptr<impl> state) : impl_(std::move(state)) {
+}
+
+ws_client::~ws_client() {
+  beast::error_code ignored;
+  impl_->ws.next_layer().close(ignored);
+}
+
+std::unique_ptr<ws_client>
+ws_client::connect(int port, const std::string& target,
+                   const std::string& bearer, int& status, std::string& body,
+                   int receive_buffer) {
+  auto state = std::make_unique<impl>();
+  beast::error_code ec;
+  auto& socket = state->ws.next_layer();
+  socket.open(tcp::v4(), ec);
+  if (receive_buffer > 0)
+    socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                               static_cast<unsigned short>(port)),
+                 ec);
+  if (ec) {
+    status = 0;
+    body = ec.message();
+    return nullptr;
+  }
+  if (!bearer.empty())
+    state->ws.set_option(websocket::stream_base::decorator(
+      [bearer](websocket::request_type& req) {
+        req.set(beast::http::field::authorization, "Bearer " + bearer);
+      }));
+  websocket::response_type res;
+  state->ws.handshake(res, "127.0.0.1", target, ec);
+  if (!ec) {
+    status = 101;
+    return std::unique_ptr<ws_client>(new ws_client(std::move(state)));
+  }
+  // Beast's handshake reads a refusal's header but not always its body: ask
+  // again as plain HTTP to learn the status and the reason.
+  refused_upgrade(port, target, bearer, status, body);
+  return nullptr;
+}
+
+std::optional<std::string> ws_client::read(std::chrono::milliseconds timeout) {
+  auto& s = *impl_;
+  beast::error_code result = asio::error::would_block;
+  s.ws.async_read(s.buffer,
+                  [&](beast::error_code ec, std::size_t) { result = ec; });
+  s.io.restart();
+  s.io.run_for(timeout);
+  if (result == asio::error::would_block) {
+    beast::error_code ignored;
+    s.ws.next_layer().cancel(ignored);
+    s.io.restart();
+    s.io.run();
+    return std::nullopt;
+  }
+  if (result) {
+    if (s.ws.reason().code != websocket::close_code::none) {
+      close_code_ = static_cast<int>(s.ws.reason().code);
+      close_reason_ = std::string(s.ws.reason().reason.c_str());
+    }
+    return std::nullopt;
+  }
+  auto text = beast::buffers_to_string(s.buffer.data());
+  s.buffer.consume(s.buffer.size());
+  return text;
+}
+
+void ws_client::send(const std::string& text) {
+  beast::error_code ignored;
+  impl_->ws.text(true);
+  impl_->ws.write(asio::buffer(text), ignored);
+}
+
+bool draft_listener::read_one(std::chrono::milliseconds timeout) {
+  auto text = client_->read(timeout);
+  if (!text)
+    return false;
+  rapidjson::Document doc;
+  doc.Parse(text->c_str());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("type"))
+    return true; // ignored, but counted as nothing
+  std::string type = doc["type"].GetString();
+  if (type == "StateSnapshot") {
+    ++snapshots_;
+    last_seq_ = doc["last_seq"].GetInt64();
+    return true;
+  }
+  if (type == "pong") {
+    ++pongs_;
+    return true;
+  }
+  if (type == "TimerTick") {
+    ++ticks_;
+    return true;
+  }
+  auto seq = doc["seq"].GetInt64();
+  if (last_seq_ >= 0 && seq <= last_seq_) {
+    ++duplicates_;
+    return true;
+  }
+  if (last_seq_ >= 0 && seq != last_seq_ + 1)
+    ++gaps_;
+  last_seq_ = seq;
+  events_.push_back({seq, doc["id"].GetString(), type});
+  return true;
+}
+
+bool draft_listener::read_until(const std::string& type,
+                                std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (events_.empty() || events_.back().type != type) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !read_one(left))
+      return false;
+  }
+  return true;
+}
+
+bool draft_listener::read_until_seq(std::int64_t seq,
+                                    std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (last_seq_ < seq) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !read_one(left))
+      return false;
+  }
+  return true;
+}
+
+} // namespace draft::testing

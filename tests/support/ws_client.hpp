@@ -1,0 +1,93 @@
+#pragma once
+
+// A blocking WebSocket client for tests (Beast behind this header), and a
+// listener that keeps a draft client's view: snapshot, events, ticks.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace draft::testing {
+
+class ws_client {
+public:
+  /// Connects to ws://127.0.0.1:`port``target`. On a refused upgrade
+  /// returns null and sets `status` and `body` to the HTTP answer.
+  /// `receive_buffer` > 0 shrinks SO_RCVBUF (to make a slow consumer).
+  static std::unique_ptr<ws_client> connect(int port, const std::string& target,
+                                            const std::string& bearer,
+                                            int& status, std::string& body,
+                                            int receive_buffer = 0);
+  ~ws_client();
+
+  /// The next text message; nothing on close, error or timeout.
+  std::optional<std::string> read(std::chrono::milliseconds timeout
+                                  = std::chrono::seconds(30));
+
+  void send(const std::string& text);
+
+  /// Close code the server sent (0 if none yet / the socket just dropped).
+  int close_code() const { return close_code_; }
+  const std::string& close_reason() const { return close_reason_; }
+
+  struct impl;
+
+private:
+  explicit ws_client(std::unique_ptr<impl> state);
+  std::unique_ptr<impl> impl_;
+  int close_code_ = 0;
+  std::string close_reason_;
+};
+
+/// One event as a client saw it.
+struct seen_event {
+  std::int64_t seq;
+  std::string id;
+  std::string type;
+};
+
+/// Reads a draft connection and keeps what an application would keep: the
+/// last seq applied, the events in order, and counts of ticks. It applies an
+/// event only if its seq is last_seq + 1 and records anything else as a gap
+/// or a duplicate.
+class draft_listener {
+public:
+  explicit draft_listener(std::unique_ptr<ws_client> client)
+    : client_(std::move(client)) {}
+
+  /// Reads one message; false on close or timeout.
+  bool read_one(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  /// Reads until an event of `type` was applied; false if the connection
+  /// ended or `timeout` passed first.
+  bool read_until(const std::string& type, std::chrono::milliseconds timeout);
+
+  /// Reads until last_seq() >= seq.
+  bool read_until_seq(std::int64_t seq, std::chrono::milliseconds timeout);
+
+  ws_client& client() { return *client_; }
+  std::int64_t last_seq() const { return last_seq_; }
+  bool got_snapshot() const { return snapshots_ > 0; }
+  const std::vector<seen_event>& events() const { return events_; }
+  int ticks() const { return ticks_; }
+  int gaps() const { return gaps_; }
+  int duplicates() const { return duplicates_; }
+  int pongs() const { return pongs_; }
+  /// Starts from a seq known from an earlier connection (resume).
+  void resume_from(std::int64_t seq) { last_seq_ = seq; }
+
+private:
+  std::unique_ptr<ws_client> client_;
+  std::int64_t last_seq_ = -1;
+  int snapshots_ = 0;
+  std::vector<seen_event> events_;
+  int ticks_ = 0;
+  int gaps_ = 0;
+  int duplicates_ = 0;
+  int pongs_ = 0;
+};
+
+} // namespace draft::testing

@@ -21,6 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 
 struct subscriber {
+  sink_ptr sink;              ///< the connection, written to directly
   std::int64_t sent_seq = 0;  ///< last seq this subscriber has been sent
   bool catching_up = false;   ///< a PostgreSQL replay is under way
 };
@@ -43,20 +44,40 @@ counter& metric(const char* name, const char* help) {
   return default_metrics().get_counter(name, help);
 }
 
-void send_frame(self_ptr self, const caf::actor& to, const frame_ptr& f,
-                bool live = true) {
-  if (live)
-    self->send(to, frame_atom::value, f);
-  else
-    self->send(to, replay_atom::value, f);
+// Frames go straight to the connection's sink: one hop, no actor message per
+// subscriber on the fan-out path.
+void send_frame(subscriber& sub, const frame_ptr& f, bool live = true) {
+  sub.sink->send(f, live);
   static auto& deliveries
-    = metric("gateway_deliveries_total", "Frames handed to socket actors.");
+    = metric("gateway_deliveries_total", "Frames handed to connections.");
   deliveries.inc();
 }
 
+// Sends one frame to every subscriber that `wanted` accepts (and lets it
+// advance its cursor): one task per lane, not one message per connection.
+template <class Predicate>
+void broadcast(self_ptr self, const frame_ptr& f, Predicate wanted) {
+  std::map<socket_lane*, std::vector<sink_ptr>> lanes;
+  std::uint64_t count = 0;
+  for (auto& [to, sub] : self->state.subscribers)
+    if (wanted(sub)) {
+      lanes[&sub.sink->lane()].push_back(sub.sink);
+      ++count;
+    }
+  for (auto& [lane, sinks] : lanes)
+    lane->post([f, sinks = std::move(sinks)] {
+      for (auto& sink : sinks)
+        sink->send_on_lane(f, true);
+    });
+  static auto& deliveries
+    = metric("gateway_deliveries_total", "Frames handed to connections.");
+  deliveries.inc(count);
+}
+
+
 // Sends a subscriber every history frame after its cursor, if the history
 // reaches back that far; returns false if PostgreSQL must fill in first.
-bool send_from_history(self_ptr self, const caf::actor& to, subscriber& sub) {
+bool send_from_history(self_ptr self, subscriber& sub) {
   auto& st = self->state;
   if (sub.sent_seq >= st.model.last_seq())
     return true;
@@ -64,7 +85,7 @@ bool send_from_history(self_ptr self, const caf::actor& to, subscriber& sub) {
     return false;
   for (auto& f : st.history)
     if (f->seq > sub.sent_seq) {
-      send_frame(self, to, f, false);
+      send_frame(sub, f, false);
       sub.sent_seq = f->seq;
     }
   return true;
@@ -91,7 +112,7 @@ void replay_from_database(self_ptr self, const caf::actor& to) {
         for (auto& row : rows) {
           if (row.seq != it->second.sent_seq + 1)
             break; // never skip: the next round fetches again
-          send_frame(self, to, encode_row(row), false);
+          send_frame(it->second, encode_row(row), false);
           it->second.sent_seq = row.seq;
         }
         it->second.catching_up = false;
@@ -107,7 +128,7 @@ void replay_from_database(self_ptr self, const caf::actor& to) {
 
 void replay(self_ptr self, const caf::actor& to) {
   auto& sub = self->state.subscribers[to];
-  if (!send_from_history(self, to, sub))
+  if (!send_from_history(self, sub))
     replay_from_database(self, to);
 }
 
@@ -150,11 +171,12 @@ void apply(self_ptr self, const outbox_row& row) {
   static auto& applied
     = metric("gateway_events_applied_total", "Outbox events applied.");
   applied.inc();
-  for (auto& [to, sub] : st.subscribers)
-    if (!sub.catching_up && sub.sent_seq + 1 == row.seq) {
-      send_frame(self, to, f);
-      sub.sent_seq = row.seq;
-    }
+  broadcast(self, f, [&](subscriber& sub) {
+    if (sub.catching_up || sub.sent_seq + 1 != row.seq)
+      return false;
+    sub.sent_seq = row.seq;
+    return true;
+  });
   bool in_progress = st.model.status() == draft_status::in_progress;
   if (in_progress != st.ticking) {
     st.ticking = in_progress;
@@ -202,16 +224,16 @@ caf::behavior running(self_ptr self) {
       apply_ready_rows(self);
     },
     [=](poll_atom) { request_backfill(self); },
-    [=](subscribe_atom, std::int64_t last_seq) {
+    [=](subscribe_atom, std::int64_t last_seq, const sink_ptr& sink) {
       ++self->state.handled;
       auto to = caf::actor_cast<caf::actor>(self->current_sender());
-      if (!to)
+      if (!to || !sink)
         return;
       self->monitor(to);
       auto& sub = self->state.subscribers[to];
-      sub = subscriber{};
+      sub = subscriber{sink, 0, false};
       if (last_seq < 0) {
-        send_frame(self, to, self->state.model.snapshot_frame(now_utc()));
+        send_frame(sub, self->state.model.snapshot_frame(now_utc()));
         sub.sent_seq = self->state.model.last_seq();
       } else {
         sub.sent_seq = last_seq;
@@ -230,9 +252,10 @@ caf::behavior running(self_ptr self) {
       auto f = self->state.model.tick_frame(now_utc());
       if (!f)
         return;
-      for (auto& [to, sub] : self->state.subscribers)
-        if (!sub.catching_up && sub.sent_seq == self->state.model.last_seq())
-          self->send(to, frame_atom::value, f);
+      auto last = self->state.model.last_seq();
+      broadcast(self, f, [&](subscriber& sub) {
+        return !sub.catching_up && sub.sent_seq == last;
+      });
     },
     [=](state_atom) -> draft_snapshot {
       return self->state.model.snapshot(now_utc());

@@ -11,9 +11,12 @@
 //   (ready_atom)                      -> caf::actor (itself) once loaded, or an
 //                                        error "unknown draft" (then it quits)
 //   (event_atom, outbox_row)          from the outbox poller; no reply
-//   (subscribe_atom, int64 last_seq)  from a socket actor; -1 means "send the
+//   (subscribe_atom, int64 last_seq, sink_ptr)
+//                                     from a socket actor; -1 means "send the
 //                                     snapshot first", N means "replay after
-//                                     N"; frames arrive as (frame_atom, frame_ptr)
+//                                     N". Frames are written to the sink
+//                                     directly (no actor message per
+//                                     subscriber on the fan-out path).
 //   (unsubscribe_atom)                from a socket actor
 //   (tick_atom)                       from the timer-tick actor: TimerTick
 //   (state_atom)                      -> draft_snapshot (time left from the

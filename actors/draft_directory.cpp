@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/gateway_messages.hpp"
+#include "protocol/uuid.hpp"
 #include "protocol/wire_types.hpp"
 #include "runtime/metrics.hpp"
 
@@ -43,7 +44,9 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
     self->state.publish_count();
   });
   return {
-    [=](caf::get_atom, const std::string& draft_id) {
+    [=](caf::get_atom, const std::string& requested) {
+      // One actor per draft, whatever the case of the id's hex digits.
+      auto draft_id = normalize_uuid(requested);
       auto& st = self->state;
       auto it = st.drafts.find(draft_id);
       if (it == st.drafts.end()) {

@@ -5,6 +5,7 @@
 // process (they carry pointers), so CAF is told they need no serialization.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,17 +26,31 @@ struct frame {
 /// Immutable and shared: encoded once per event, sent to every subscriber.
 using frame_ptr = std::shared_ptr<const frame>;
 
-/// Where a socket actor writes: the WebSocket session, behind an interface so
-/// the actors never include Beast. Both calls are thread-safe.
+/// A thread that owns a share of the connections (one I/O loop). Work posted
+/// to it runs there, in order. Fan-out posts one task per lane per event, not
+/// one per connection.
+class socket_lane {
+public:
+  virtual ~socket_lane() = default;
+  virtual void post(std::function<void()> work) = 0;
+};
+
+/// Where frames are written: the WebSocket session, behind an interface so
+/// the actors never include Beast.
 class socket_sink {
 public:
   virtual ~socket_sink() = default;
-  /// Queues a frame for writing. Live frames count against the sink's bound:
+  /// The lane this connection lives on.
+  virtual socket_lane& lane() = 0;
+  /// Like `send`, but only callable on the sink's lane thread (no hop).
+  virtual void send_on_lane(const frame_ptr& frame, bool live) = 0;
+  /// Queues a frame for writing (from any thread). Live frames count against the sink's bound:
   /// a sink whose live queue overflows closes itself as a slow consumer and
   /// tells its socket actor. Replayed frames (`live` false) do not count —
   /// a replay is bounded by the draft's length and arrives as one burst.
   virtual void send(frame_ptr frame, bool live = true) = 0;
-  /// Closes the connection with a WebSocket close code and reason.
+  /// Closes the connection with a WebSocket close code and reason (from any
+  /// thread).
   virtual void close(std::uint16_t code, std::string reason) = 0;
 };
 

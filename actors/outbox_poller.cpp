@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/gateway_messages.hpp"
+#include "protocol/uuid.hpp"
 #include "protocol/wire_types.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
@@ -125,6 +126,7 @@ bool poll_once(self_ptr self) {
     "gateway_outbox_lag_seconds",
     "Age of the oldest outbox row found unapplied by the last poll.");
   timestamp oldest = 0;
+  int routed = 0;
   for (auto r : rows) {
     outbox_row row;
     row.draft_id = r[0].as<std::string>();
@@ -140,10 +142,12 @@ bool poll_once(self_ptr self) {
       continue;
     it->second.first = row.seq;
     ++st.routed;
+    ++routed;
     self->send(it->second.second, event_atom::value, std::move(row));
   }
   lag.set(oldest == 0 ? 0.0 : static_cast<double>(now_utc() - oldest) / 1e6);
-  return static_cast<int>(rows.size()) >= st.config.batch_size;
+  // Another round only if this one was full and moved a cursor.
+  return static_cast<int>(rows.size()) >= st.config.batch_size && routed > 0;
 }
 
 caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
@@ -156,7 +160,7 @@ caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
   return {
     [=](register_atom, const std::string& draft_id, std::int64_t last_seq,
         const caf::actor& draft) {
-      self->state.drafts[draft_id] = {last_seq, draft};
+      self->state.drafts[normalize_uuid(draft_id)] = {last_seq, draft};
       self->send(self, poll_atom::value); // catch up from its load point
     },
     [=](unregister_atom, const std::string& draft_id) {

@@ -40,20 +40,16 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   });
   self->attach_functor([=] {
     caf::anon_send(self->state.draft, unsubscribe_atom::value);
+    // A no-op if the connection already ended; otherwise (e.g. a replay
+    // failed) the client must not be left on a silent connection.
+    self->state.sink->close(1011, "internal error; reconnect with last_seq");
   });
-  self->send(st.draft, subscribe_atom::value, st.info.last_seq);
+  self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink);
   return {
-    [=](frame_atom, const frame_ptr& f) {
-      ++self->state.frames;
-      self->state.sink->send(f);
-    },
-    [=](replay_atom, const frame_ptr& f) {
-      ++self->state.frames;
-      self->state.sink->send(f, false);
-    },
     [=](resume_request resume) {
       // A resume resets this connection's cursor; the draft actor replays.
-      self->send(self->state.draft, subscribe_atom::value, resume.last_seq);
+      self->send(self->state.draft, subscribe_atom::value, resume.last_seq,
+                 self->state.sink);
     },
     [=](ping_request& ping) {
       auto f = std::make_shared<frame>();
@@ -76,7 +72,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     [=](status_atom) -> actor_status {
       auto& i = self->state.info;
       return {"socket-" + i.connection_id, "socket", self->mailbox().size(),
-              self->state.frames,
+              0,
               {{"draft_id", i.draft_id}, {"user", i.user}}};
     },
   };

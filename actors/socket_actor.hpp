@@ -1,13 +1,12 @@
 #pragma once
 
 // One actor per WebSocket connection, on the node the client reached. It
-// subscribes to its draft actor and forwards the frames it receives to the
-// connection's sink (the Beast session); the session forwards the client's
-// messages here.
+// subscribes its connection's sink (the Beast session) to the draft actor,
+// which then writes frames to the sink directly; the session forwards the
+// client's messages here, and the actor answers them (pong, resume) and
+// handles the connection's end (slow consumer, close).
 //
 // Handlers:
-//   (frame_atom, frame_ptr)      from the draft actor: write it (live)
-//   (replay_atom, frame_ptr)     from the draft actor: write it (a replay)
 //   (resume_request)             from the client: replay after last_seq
 //   (ping_request)               from the client: answer a pong
 //   (slow_atom, int64 seq)       from the sink: it overflowed and closed;

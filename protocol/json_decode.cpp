@@ -10,9 +10,9 @@ namespace {
 
 // Bounds of the numbers in payloads: generous for any real draft, tight
 // enough to refuse nonsense.
-constexpr std::int32_t max_round = 100;
-constexpr std::int32_t max_pick_in_round = 64;
-constexpr std::int32_t max_overall = 6400;
+constexpr std::int32_t max_round = 1000;
+constexpr std::int32_t max_pick_in_round = 1000;
+constexpr std::int32_t max_overall = 1000000;
 constexpr std::int32_t max_clock_sec = 86400;
 constexpr std::int64_t max_seq = INT64_MAX;
 

@@ -1,5 +1,7 @@
 #include "runtime/jwt.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -100,8 +102,16 @@ const char* to_string(jwt_error code) {
 bool jwt_claims::may_read_draft(const std::string& draft_id) const {
   if (user_role == role::admin)
     return true;
+  // Ids compare without regard to the case of their hex digits.
+  auto same = [](const std::string& a, const std::string& b) {
+    return a.size() == b.size()
+           && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                return std::tolower(static_cast<unsigned char>(x))
+                       == std::tolower(static_cast<unsigned char>(y));
+              });
+  };
   for (auto& d : drafts)
-    if (d == "*" || d == draft_id)
+    if (d == "*" || same(d, draft_id))
       return true;
   return false;
 }

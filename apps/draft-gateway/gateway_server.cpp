@@ -78,8 +78,8 @@ std::map<std::string, std::string> parse_query(const std::string& target,
 // One HTTP connection; it hands itself over to a ws_session on upgrade.
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-  http_session(tcp::socket socket, gateway_context& context)
-    : stream_(std::move(socket)), context_(context) {
+  http_session(tcp::socket socket, io_lane& lane, gateway_context& context)
+    : stream_(std::move(socket)), lane_(lane), context_(context) {
   }
 
   void run() {
@@ -233,9 +233,10 @@ private:
       load_atom::value, std::string("00000000-0000-4000-8000-000000000000"));
   }
 
-  void state(request_type req, const std::string& draft_id,
+  void state(request_type req, std::string draft_id,
              const std::map<std::string, std::string>& query) {
     jwt_claims who;
+    draft_id = normalize_uuid(draft_id);
     if (!is_uuid(draft_id))
       return reply(req, json_error(400, "invalid_id",
                                    "the draft id must be a UUID"));
@@ -256,9 +257,10 @@ private:
     });
   }
 
-  void picks(request_type req, const std::string& draft_id,
+  void picks(request_type req, std::string draft_id,
              const std::map<std::string, std::string>& query) {
     jwt_claims who;
+    draft_id = normalize_uuid(draft_id);
     if (!is_uuid(draft_id))
       return reply(req, json_error(400, "invalid_id",
                                    "the draft id must be a UUID"));
@@ -302,7 +304,7 @@ private:
     });
   }
 
-  void connect(request_type req, const std::string& draft_id,
+  void connect(request_type req, std::string draft_id,
                const std::map<std::string, std::string>& query) {
     if (!beast::websocket::is_upgrade(req))
       return reply(req, json_error(426, "upgrade_required",
@@ -319,6 +321,7 @@ private:
     if (!is_uuid(draft_id))
       return reply(req, json_error(404, "unknown_draft",
                                    "the draft id must be a UUID"));
+    draft_id = normalize_uuid(draft_id);
     std::int64_t last_seq = -1;
     if (auto it = query.find("last_seq"); it != query.end()) {
       char* end = nullptr;
@@ -367,12 +370,13 @@ private:
         asio::socket_base::send_buffer_size(context_.options.socket_send_buffer),
         ignored);
     }
-    auto session = std::make_shared<ws_session>(std::move(stream_), context_,
-                                                std::move(info));
+    auto session = std::make_shared<ws_session>(std::move(stream_), lane_,
+                                                context_, std::move(info));
     session->start(std::move(req), std::move(draft));
   }
 
   beast::tcp_stream stream_;
+  io_lane& lane_;
   gateway_context& context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -382,25 +386,42 @@ private:
 
 struct gateway_server::impl {
   gateway_context& context;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
+  // One loop per I/O thread; connections are spread over them round-robin.
+  std::vector<std::unique_ptr<io_lane>> lanes;
+  tcp::acceptor acceptor;
+  std::size_t next_lane = 0;
   std::vector<std::thread> threads;
 
-  explicit impl(gateway_context& c) : context(c) {
+  explicit impl(gateway_context& c, int lane_count)
+    : context(c), lanes(make_lanes(lane_count)), acceptor(lanes[0]->io) {
+  }
+
+  static std::vector<std::unique_ptr<io_lane>> make_lanes(int n) {
+    std::vector<std::unique_ptr<io_lane>> out;
+    for (int i = 0; i < std::max(1, n); ++i)
+      out.push_back(std::make_unique<io_lane>());
+    return out;
   }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(io),
-                          [this](beast::error_code ec, tcp::socket socket) {
-                            if (ec)
-                              return;
-                            beast::error_code ignored;
-                            socket.set_option(tcp::no_delay(true), ignored);
-                            std::make_shared<http_session>(std::move(socket),
-                                                           context)
-                              ->run();
-                            accept();
-                          });
+    auto& lane = *lanes[next_lane++ % lanes.size()];
+    acceptor.async_accept(lane.io, [this, &lane](beast::error_code ec,
+                                                 tcp::socket socket) {
+      if (ec)
+        return;
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<http_session>(std::move(socket), lane, context)->run();
+      accept();
+    });
+  }
+
+  void stop_lanes() {
+    for (auto& lane : lanes)
+      lane->io.stop();
+    for (auto& t : threads)
+      if (t.joinable())
+        t.join();
   }
 };
 
@@ -409,15 +430,12 @@ gateway_server::gateway_server(std::unique_ptr<impl> state)
 }
 
 gateway_server::~gateway_server() {
-  impl_->io.stop();
-  for (auto& t : impl_->threads)
-    if (t.joinable())
-      t.join();
+  impl_->stop_lanes();
 }
 
 result<std::unique_ptr<gateway_server>>
 gateway_server::start(gateway_context& context) {
-  auto state = std::make_unique<impl>(context);
+  auto state = std::make_unique<impl>(context, context.options.io_threads);
   beast::error_code ec;
   auto address = asio::ip::make_address(context.options.host, ec);
   if (ec)
@@ -435,8 +453,11 @@ gateway_server::start(gateway_context& context) {
                      + std::to_string(context.options.port),
                    "cannot listen: " + ec.message()};
   state->accept();
-  for (int i = 0; i < std::max(1, context.options.io_threads); ++i)
-    state->threads.emplace_back([s = state.get()] { s->io.run(); });
+  for (auto& lane : state->lanes)
+    state->threads.emplace_back([l = lane.get()] {
+      auto guard = asio::make_work_guard(l->io);
+      l->io.run();
+    });
   return std::unique_ptr<gateway_server>(new gateway_server(std::move(state)));
 }
 
@@ -446,7 +467,7 @@ std::uint16_t gateway_server::port() const {
 
 void gateway_server::drain_and_stop(std::chrono::milliseconds grace) {
   impl_->context.draining = true;
-  asio::post(impl_->io, [s = impl_.get()] {
+  asio::post(impl_->lanes[0]->io, [s = impl_.get()] {
     beast::error_code ignored;
     s->acceptor.close(ignored);
   });
@@ -456,9 +477,7 @@ void gateway_server::drain_and_stop(std::chrono::milliseconds grace) {
   while (impl_->context.connections() > 0
          && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  impl_->io.stop();
-  for (auto& t : impl_->threads)
-    t.join();
+  impl_->stop_lanes();
 }
 
 } // namespace draft

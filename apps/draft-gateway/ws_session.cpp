@@ -32,9 +32,14 @@ counter& refusals(const char* reason) {
 
 } // namespace
 
-ws_session::ws_session(beast::tcp_stream stream, gateway_context& context,
-                       connection_info info)
-  : ws_(std::move(stream)), context_(context), info_(std::move(info)) {
+void io_lane::post(std::function<void()> work) {
+  asio::post(io, std::move(work));
+}
+
+ws_session::ws_session(beast::tcp_stream stream, io_lane& lane,
+                       gateway_context& context, connection_info info)
+  : ws_(std::move(stream)), lane_(lane), context_(context),
+    info_(std::move(info)) {
 }
 
 ws_session::~ws_session() {
@@ -72,6 +77,10 @@ void ws_session::send(frame_ptr frame, bool live) {
              [self = shared_from_this(), f = std::move(frame), live]() mutable {
                self->enqueue(std::move(f), live);
              });
+}
+
+void ws_session::send_on_lane(const frame_ptr& frame, bool live) {
+  enqueue(frame, live);
 }
 
 void ws_session::close(std::uint16_t code, std::string reason) {

@@ -17,11 +17,20 @@
 
 namespace draft {
 
+/// One I/O thread and its loop; the connections accepted onto it live and
+/// are written on it, so sessions need no strand.
+class io_lane : public socket_lane {
+public:
+  boost::asio::io_context io{1};
+
+  void post(std::function<void()> work) override;
+};
+
 class ws_session : public socket_sink,
                    public std::enable_shared_from_this<ws_session> {
 public:
-  ws_session(boost::beast::tcp_stream stream, gateway_context& context,
-             connection_info info);
+  ws_session(boost::beast::tcp_stream stream, io_lane& lane,
+             gateway_context& context, connection_info info);
   ~ws_session() override;
 
   /// Completes the upgrade of `request`, then subscribes to `draft`.
@@ -29,6 +38,8 @@ public:
              caf::actor draft);
 
   void send(frame_ptr frame, bool live) override;
+  void send_on_lane(const frame_ptr& frame, bool live) override;
+  socket_lane& lane() override { return lane_; }
   void close(std::uint16_t code, std::string reason) override;
 
 private:
@@ -41,6 +52,7 @@ private:
   void finish();
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  io_lane& lane_;
   gateway_context& context_;
   connection_info info_;
   caf::actor socket_actor_;

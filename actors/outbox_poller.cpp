@@ -3,6 +3,9 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <utility>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -40,9 +43,26 @@ public:
   std::atomic<bool> connected{false};
   std::atomic<bool> poll_queued{false};
 
-  void request_poll() {
+  /// Asks for a poll of the drafts named by wake-ups (or of every draft).
+  void request_poll(const std::string& draft_id = {}) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (draft_id.empty())
+        poll_all_ = true;
+      else
+        woken_.insert(draft_id);
+    }
     if (!poll_queued.exchange(true))
       caf::anon_send(poller_, poll_atom::value);
+  }
+
+  /// The drafts woken since the last call; `all` if every draft must be
+  /// polled (a reconnect, or a wake-up without a draft id).
+  std::set<std::string> take_woken(bool& all) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    all = poll_all_;
+    poll_all_ = false;
+    return std::exchange(woken_, {});
   }
 
 private:
@@ -50,8 +70,13 @@ private:
     receiver(pqxx::connection_base& c, listener& owner)
       : pqxx::notification_receiver(c, "draft_outbox"), owner(owner) {
     }
-    void operator()(const std::string&, int) override {
-      owner.request_poll();
+    // The payload is the trigger's JSON; only its draft_id is needed.
+    void operator()(const std::string& payload, int) override {
+      static const std::string key = "\"draft_id\" : \"";
+      auto at = payload.find(key);
+      owner.request_poll(at == std::string::npos
+                           ? std::string()
+                           : payload.substr(at + key.size(), 36));
     }
     listener& owner;
   };
@@ -78,6 +103,9 @@ private:
 
   std::string url_;
   caf::actor poller_;
+  std::mutex mutex_;
+  std::set<std::string> woken_;
+  bool poll_all_ = false;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
@@ -101,18 +129,29 @@ std::string array_literal(const std::vector<std::string>& items) {
   return out + "}";
 }
 
-// One round: every row after each live draft's cursor, in seq order.
-// Returns true if the batch was full (more may be waiting).
-bool poll_once(self_ptr self) {
+// One round: every row after the cursor of each draft in `only` (or of every
+// live draft when `only` is null), in seq order. Returns true if the batch
+// was full and moved a cursor (more may be waiting).
+bool poll_once(self_ptr self, const std::set<std::string>* only) {
   auto& st = self->state;
   if (st.drafts.empty())
     return false;
   if (!st.connection || !st.connection->is_open())
     st.connection = std::make_unique<pqxx::connection>(st.config.database_url);
   std::vector<std::string> ids, seqs;
-  for (auto& [id, entry] : st.drafts) {
+  auto add = [&](const std::string& id, std::int64_t seq) {
     ids.push_back(id);
-    seqs.push_back(std::to_string(entry.first));
+    seqs.push_back(std::to_string(seq));
+  };
+  if (only) {
+    for (auto& id : *only)
+      if (auto it = st.drafts.find(id); it != st.drafts.end())
+        add(id, it->second.first);
+    if (ids.empty())
+      return false; // wake-ups for drafts nobody watches here
+  } else {
+    for (auto& [id, entry] : st.drafts)
+      add(id, entry.first);
   }
   pqxx::nontransaction tx(*st.connection);
   auto rows = tx.exec_params(
@@ -160,8 +199,9 @@ caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
   return {
     [=](register_atom, const std::string& draft_id, std::int64_t last_seq,
         const caf::actor& draft) {
-      self->state.drafts[normalize_uuid(draft_id)] = {last_seq, draft};
-      self->send(self, poll_atom::value); // catch up from its load point
+      auto id = normalize_uuid(draft_id);
+      self->state.drafts[id] = {last_seq, draft};
+      self->state.wakeups->request_poll(id); // catch up from its load point
     },
     [=](unregister_atom, const std::string& draft_id) {
       self->state.drafts.erase(draft_id);
@@ -169,8 +209,12 @@ caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
     [=](poll_atom) {
       self->state.wakeups->poll_queued = false;
       ++self->state.polls;
+      bool all = false;
+      auto woken = self->state.wakeups->take_woken(all);
       try {
-        while (poll_once(self))
+        // A wake-up names its draft: poll just those drafts. Reconnects and
+        // the fallback round poll them all.
+        while (poll_once(self, all ? nullptr : &woken))
           ;
       } catch (const std::exception& e) {
         self->state.connection.reset();
@@ -182,8 +226,8 @@ caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
           .inc();
       }
     },
-    [=](tick_atom) { // the fallback poll
-      self->send(self, poll_atom::value);
+    [=](tick_atom) { // the fallback poll: every draft
+      self->state.wakeups->request_poll();
       self->delayed_send(self, self->state.config.fallback_interval,
                          tick_atom::value);
     },

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The gateway benchmark: our gateway and the peer baseline (a Node `ws` + `pg`
+# gateway, bench/peer-node beside the project) under the same load, in the
+# same run, measured by the same client (draft-loadgen). Prints one JSON line
+# per run and a side-by-side table with ratios. Run through `./dev bench gateway`.
+#
+#   scripts/bench-gateway.sh [A] [B] [C]     (default: all; about 6 minutes)
+#
+# A: idle memory (0 / 2,000 / 10,000 connections over 1,000 drafts)
+# B: 1,000 drafts x 12 connections, 1 event/s per draft, 30 s
+# C: 1 draft x 5,000 connections at 10 and 50 events/s, 20 s
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${DRAFT_BUILD_DIR:-$root/build}/bin
+peer_src=${PEER_DIR:-$root/../shared/bench/peer-node}
+work=$root/.local/bench
+pg_bin=/usr/lib/postgresql/15/bin
+pg_port=${BENCH_PG_PORT:-25432} # below the ephemeral range the clients fill
+port=9080
+secret=bench-secret-that-is-at-least-32-bytes
+scenarios=${*:-A B C}
+
+[ -d "$peer_src" ] || { echo "peer baseline not found at $peer_src (set PEER_DIR)" >&2; exit 1; }
+ulimit -n "$(ulimit -Hn)"
+mkdir -p "$work"
+rm -rf "$work/pg" "$work/peer-node"
+# The peer's folder is read-only: install its node modules in a copy.
+cp -r "$peer_src" "$work/peer-node"
+chmod -R u+w "$work/peer-node"
+(cd "$work/peer-node" && npm ci --no-audit --no-fund --silent >/dev/null)
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+server_pid=
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  kill "$server_pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=
+}
+cleanup() {
+  stop_server
+  [ ! -f "$work/pg/postmaster.pid" ] || as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null || true
+}
+trap cleanup EXIT
+
+[ "$(id -u)" != 0 ] || chown postgres "$work"
+as_postgres "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
+as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start \
+  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work -c fsync=off -c max_connections=60" >/dev/null
+db_pid=$(head -n 1 "$work/pg/postmaster.pid")
+psql() { command psql -q -h 127.0.0.1 -p "$pg_port" -U postgres "$@"; }
+psql -d postgres -c "create database peer" -c "create database ours"
+psql -d peer -v ON_ERROR_STOP=1 -f "$work/peer-node/schema.sql"
+ours_url="postgresql://postgres@127.0.0.1:$pg_port/ours"
+peer_url="postgresql://postgres@127.0.0.1:$pg_port/peer"
+"$bin/draft-migrate" --database-url "$ours_url" 2>/dev/null
+
+start_server() { # gateway-name
+  if [ "$1" = ours ]; then
+    DATABASE_URL=$ours_url DRAFT_JWT_SECRET=$secret GATEWAY_PORT=$port \
+      GATEWAY_MAX_CONNECTIONS_PER_USER=100000 GATEWAY_HANDSHAKES_PER_SECOND=100000 \
+      "$bin/draft-gateway" >>"$work/ours.log" 2>&1 &
+  else
+    (cd "$work/peer-node" && DATABASE_URL=$peer_url DRAFT_JWT_SECRET=$secret PORT=$port \
+      exec node server.mjs) >>"$work/peer.log" 2>&1 &
+  fi
+  server_pid=$!
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null && return
+    sleep 0.1
+  done
+  echo "$1 did not start" >&2; exit 1
+}
+
+run() { # gateway label loadgen-args...
+  local gateway=$1 label=$2
+  shift 2
+  start_server "$gateway"
+  sleep 2
+  local env=(DRAFT_JWT_SECRET=$secret)
+  if [ "$gateway" = ours ]; then
+    env+=(DATABASE_URL=$ours_url
+      "DRAFT_SETUP_QUERY=INSERT INTO drafts (id, type, rounds, time_per_pick_sec, team_count) VALUES (\$1, 'snake', 15, 60, 12)")
+  else
+    env+=(DATABASE_URL=$peer_url)
+  fi
+  env "${env[@]}" "$bin/draft-loadgen" --port "$port" --server-pid "$server_pid" \
+    --db-pid "$db_pid" --label "$gateway/$label" "$@" | tee -a "$work/results.jsonl"
+  stop_server
+}
+
+: >"$work/results.jsonl"
+echo "# gateway benchmark: $(date -u +%FT%TZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for s in $scenarios; do
+  for gateway in ours peer; do
+    case $s in
+      A)
+        run $gateway A-idle-0 --connections 0 --drafts 1 --hold 5
+        run $gateway A-idle-2000 --connections 2000 --drafts 1000 --hold 5
+        run $gateway A-idle-10000 --connections 10000 --drafts 1000 --hold 5 ;;
+      B)
+        run $gateway B-drafts --connections 12000 --drafts 1000 --rate 1 --warmup 5 --duration 30 ;;
+      C)
+        run $gateway C-fanout-10 --connections 5000 --drafts 1 --rate 10 --warmup 5 --duration 20
+        run $gateway C-fanout-50 --connections 5000 --drafts 1 --rate 50 --warmup 5 --duration 20 ;;
+    esac
+  done
+done
+node "$root/scripts/bench-summary.mjs" "$work/results.jsonl"

@@ -22,6 +22,7 @@ scenarios=${*:-A B C}
 
 [ -d "$peer_src" ] || { echo "peer baseline not found at $peer_src (set PEER_DIR)" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"
+ulimit -c unlimited # a crash leaves a core in .local/bench for gdb
 mkdir -p "$work"
 rm -rf "$work/pg" "$work/peer-node"
 # The peer's folder is read-only: install its node modules in a copy.
@@ -59,6 +60,7 @@ peer_url="postgresql://postgres@127.0.0.1:$pg_port/peer"
 
 start_server() { # gateway-name
   if [ "$1" = ours ]; then
+    cd "$work"
     DATABASE_URL=$ours_url DRAFT_JWT_SECRET=$secret GATEWAY_PORT=$port \
       GATEWAY_MAX_CONNECTIONS_PER_USER=100000 GATEWAY_HANDSHAKES_PER_SECOND=100000 \
       "$bin/draft-gateway" >>"$work/ours.log" 2>&1 &

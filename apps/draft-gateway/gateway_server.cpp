@@ -370,8 +370,13 @@ private:
         asio::socket_base::send_buffer_size(context_.options.socket_send_buffer),
         ignored);
     }
-    auto session = std::make_shared<ws_session>(std::move(stream_), lane_,
-                                                context_, std::move(info));
+    // The last reference may drop on any thread (a socket actor, a draft
+    // actor's fan-out task); the session itself must die on its lane, where
+    // its socket and Beast's timers live, so the deleter hands it back there.
+    auto* lane = &lane_;
+    std::shared_ptr<ws_session> session(
+      new ws_session(std::move(stream_), lane_, context_, std::move(info)),
+      [lane](ws_session* s) { asio::post(lane->io, [s] { delete s; }); });
     session->start(std::move(req), std::move(draft));
   }
 
@@ -407,8 +412,17 @@ struct gateway_server::impl {
     auto& lane = *lanes[next_lane++ % lanes.size()];
     acceptor.async_accept(lane.io, [this, &lane](beast::error_code ec,
                                                  tcp::socket socket) {
-      if (ec)
-        return;
+      if (ec == asio::error::operation_aborted || !acceptor.is_open())
+        return; // shutting down
+      if (ec) {
+        // E.g. out of file descriptors: refuse this one, keep listening.
+        logger::get("gateway").warn("accept failed", {{"error", ec.message()}});
+        default_metrics()
+          .get_counter("gateway_errors_total", "Errors by component.",
+                       {{"component", "accept"}})
+          .inc();
+        return accept();
+      }
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<http_session>(std::move(socket), lane, context)->run();

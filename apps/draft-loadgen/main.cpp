@@ -205,7 +205,9 @@ private:
       ep, [this, c, target](beast::error_code ec) {
         if (ec)
           return failed(c, "connect: " + ec.message());
-        beast::get_lowest_layer(c->ws).socket().set_option(tcp::no_delay(true));
+        beast::error_code ignored;
+        beast::get_lowest_layer(c->ws).socket().set_option(tcp::no_delay(true),
+                                                           ignored);
         c->ws.async_handshake(opts_.host, target, [this, c](beast::error_code ec) {
           if (ec)
             return failed(c, "handshake: " + ec.message());

@@ -291,18 +291,25 @@ caf::behavior running(self_ptr self) {
 caf::behavior loading(self_ptr self, draft_actor_config config,
                       std::string draft_id) {
   self->state.config = std::move(config);
+  // A stray error message (e.g. a collaborator answering a plain message with
+  // an error) must not take the draft down: requests carry their own error
+  // handlers, so anything reaching here is only logged.
+  self->set_error_handler([=](caf::error& err) {
+    logger::get("draft").warn("unexpected error message",
+                              {{"draft_id", draft_id},
+                               {"error", self->system().render(err)}});
+  });
   self->set_down_handler([=](caf::down_msg& msg) {
     self->state.subscribers.erase(caf::actor_cast<caf::actor>(msg.source));
     if (self->state.subscribers.empty())
       schedule_idle_check(self);
   });
-  self->attach_functor([=](const caf::error&) {
-    auto& st = self->state;
-    if (st.model.loaded()) {
-      caf::anon_send(st.config.poller, unregister_atom::value,
-                     st.model.draft_id());
-      caf::anon_send(st.config.timer, unregister_atom::value, self->address());
-    }
+  // Attachables run after the state is gone: capture what they need.
+  self->attach_functor([poller = self->state.config.poller,
+                        timer = self->state.config.timer, draft_id,
+                        address = self->address()](const caf::error&) {
+    caf::anon_send(poller, unregister_atom::value, draft_id);
+    caf::anon_send(timer, unregister_atom::value, address);
   });
   // Nothing else is handled until the state is loaded (await).
   self

@@ -1,6 +1,7 @@
 #include "actors/outbox_poller.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -110,10 +111,16 @@ private:
   std::thread thread_;
 };
 
+struct watched_draft {
+  std::int64_t cursor = 0; ///< last seq routed
+  caf::actor actor;
+  std::chrono::steady_clock::time_point polled; ///< last time it was polled
+};
+
 struct poller_state {
   outbox_poller_config config;
   std::unique_ptr<pqxx::connection> connection;
-  std::map<std::string, std::pair<std::int64_t, caf::actor>> drafts;
+  std::map<std::string, watched_draft> drafts;
   std::unique_ptr<listener> wakeups;
   std::uint64_t polls = 0;
   std::uint64_t routed = 0;
@@ -139,19 +146,21 @@ bool poll_once(self_ptr self, const std::set<std::string>* only) {
   if (!st.connection || !st.connection->is_open())
     st.connection = std::make_unique<pqxx::connection>(st.config.database_url);
   std::vector<std::string> ids, seqs;
-  auto add = [&](const std::string& id, std::int64_t seq) {
+  auto now = std::chrono::steady_clock::now();
+  auto add = [&](const std::string& id, watched_draft& d) {
     ids.push_back(id);
-    seqs.push_back(std::to_string(seq));
+    seqs.push_back(std::to_string(d.cursor));
+    d.polled = now;
   };
   if (only) {
     for (auto& id : *only)
       if (auto it = st.drafts.find(id); it != st.drafts.end())
-        add(id, it->second.first);
+        add(id, it->second);
     if (ids.empty())
       return false; // wake-ups for drafts nobody watches here
   } else {
     for (auto& [id, entry] : st.drafts)
-      add(id, entry.first);
+      add(id, entry);
   }
   pqxx::nontransaction tx(*st.connection);
   auto rows = tx.exec_params(
@@ -177,59 +186,74 @@ bool poll_once(self_ptr self, const std::set<std::string>* only) {
     if (oldest == 0 || row.created_at < oldest)
       oldest = row.created_at;
     auto it = st.drafts.find(row.draft_id);
-    if (it == st.drafts.end() || row.seq <= it->second.first)
+    if (it == st.drafts.end() || row.seq <= it->second.cursor)
       continue;
-    it->second.first = row.seq;
+    it->second.cursor = row.seq;
     ++st.routed;
     ++routed;
-    self->send(it->second.second, event_atom::value, std::move(row));
+    self->send(it->second.actor, event_atom::value, std::move(row));
   }
   lag.set(oldest == 0 ? 0.0 : static_cast<double>(now_utc() - oldest) / 1e6);
   // Another round only if this one was full and moved a cursor.
   return static_cast<int>(rows.size()) >= st.config.batch_size && routed > 0;
 }
 
+// Polls until caught up; a failure is logged and left to the next round.
+void poll(self_ptr self, const std::set<std::string>* only) {
+  ++self->state.polls;
+  try {
+    while (poll_once(self, only))
+      ;
+  } catch (const std::exception& e) {
+    self->state.connection.reset();
+    logger::get("poller").warn("poll failed; retrying at the next round",
+                               {{"error", e.what()}});
+    default_metrics()
+      .get_counter("gateway_errors_total", "Errors by component.",
+                   {{"component", "poller"}})
+      .inc();
+  }
+}
+
 caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
   self->state.config = std::move(config);
   self->state.wakeups = std::make_unique<listener>(
     self->state.config.database_url, caf::actor_cast<caf::actor>(self));
-  self->attach_functor([=] { self->state.wakeups.reset(); });
+  // The listener thread stops when the state (and `wakeups`) is destroyed.
   self->delayed_send(self, self->state.config.fallback_interval,
                      tick_atom::value);
   return {
     [=](register_atom, const std::string& draft_id, std::int64_t last_seq,
         const caf::actor& draft) {
       auto id = normalize_uuid(draft_id);
-      self->state.drafts[id] = {last_seq, draft};
+      self->state.drafts[id] = {last_seq, draft, {}};
       self->state.wakeups->request_poll(id); // catch up from its load point
     },
     [=](unregister_atom, const std::string& draft_id) {
-      self->state.drafts.erase(draft_id);
+      self->state.drafts.erase(normalize_uuid(draft_id));
     },
     [=](poll_atom) {
       self->state.wakeups->poll_queued = false;
-      ++self->state.polls;
       bool all = false;
       auto woken = self->state.wakeups->take_woken(all);
-      try {
-        // A wake-up names its draft: poll just those drafts. Reconnects and
-        // the fallback round poll them all.
-        while (poll_once(self, all ? nullptr : &woken))
-          ;
-      } catch (const std::exception& e) {
-        self->state.connection.reset();
-        logger::get("poller").warn("poll failed; retrying at the next round",
-                                   {{"error", e.what()}});
-        default_metrics()
-          .get_counter("gateway_errors_total", "Errors by component.",
-                       {{"component", "poller"}})
-          .inc();
-      }
+      // A wake-up names its draft: poll just those drafts. A reconnect of
+      // the LISTEN connection polls them all.
+      poll(self, all ? nullptr : &woken);
     },
-    [=](tick_atom) { // the fallback poll: every draft
-      self->state.wakeups->request_poll();
-      self->delayed_send(self, self->state.config.fallback_interval,
-                         tick_atom::value);
+    [=](tick_atom) {
+      // The fallback round, for wake-ups that were lost: only drafts no
+      // wake-up has polled for a whole interval, so it stays small while
+      // notifications flow.
+      auto& st = self->state;
+      auto stale_before = std::chrono::steady_clock::now()
+                          - st.config.fallback_interval;
+      std::set<std::string> stale;
+      for (auto& [id, d] : st.drafts)
+        if (d.polled <= stale_before)
+          stale.insert(id);
+      if (!stale.empty())
+        poll(self, &stale);
+      self->delayed_send(self, st.config.fallback_interval, tick_atom::value);
     },
     [=](status_atom) -> actor_status {
       auto& st = self->state;

@@ -38,11 +38,12 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       self->quit();
     }
   });
-  self->attach_functor([=] {
-    caf::anon_send(self->state.draft, unsubscribe_atom::value);
+  // Attachables run after the state is gone: capture what they need.
+  self->attach_functor([sink = st.sink, draft = st.draft] {
+    caf::anon_send(draft, unsubscribe_atom::value);
     // A no-op if the connection already ended; otherwise (e.g. a replay
     // failed) the client must not be left on a silent connection.
-    self->state.sink->close(1011, "internal error; reconnect with last_seq");
+    sink->close(1011, "internal error; reconnect with last_seq");
   });
   self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink);
   return {

@@ -139,3 +139,52 @@ TEST(gateway_errors, shutdown_closes_clients_with_1001) {
   EXPECT_FALSE(c->read_one(10s));
   EXPECT_EQ(c->client().close_code(), 1001);
 }
+
+TEST(gateway_errors, connection_limits_refuse_clearly_and_are_counted) {
+  gateway_fixture f(std::map<std::string, std::string>{
+    {"GATEWAY_MAX_CONNECTIONS_PER_USER", "2"}, {"GATEWAY_MAX_CONNECTIONS", "3"}});
+  auto id = f.create_draft(2, 1, 600);
+  auto a = f.open(id, "greedy");
+  auto b = f.open(id, "greedy");
+  ASSERT_TRUE(a && b);
+  std::string body;
+  int status = 0;
+  auto third = ws_client::connect(f.gateway_port(), "/drafts/" + id + "/connect",
+                                  reader_token("greedy"), status, body);
+  EXPECT_FALSE(third);
+  EXPECT_EQ(status, 429);
+  EXPECT_NE(body.find("too_many_connections"), std::string::npos) << body;
+  auto other = f.open(id, "someone-else");
+  ASSERT_TRUE(other);
+  auto fourth = ws_client::connect(f.gateway_port(), "/drafts/" + id + "/connect",
+                                   reader_token("late"), status, body);
+  EXPECT_FALSE(fourth);
+  EXPECT_EQ(status, 503);
+  EXPECT_NE(body.find("node_full"), std::string::npos) << body;
+  // At least once each (the test client asks a refused upgrade twice to read
+  // its body).
+  EXPECT_GE(f.metric("gateway_refusals_total{reason=\"too_many_connections\"}"), 1);
+  EXPECT_GE(f.metric("gateway_refusals_total{reason=\"node_full\"}"), 1);
+}
+
+TEST(gateway_errors, the_handshake_rate_is_limited) {
+  gateway_fixture f(std::map<std::string, std::string>{
+    {"GATEWAY_HANDSHAKES_PER_SECOND", "1"}});
+  auto id = f.create_draft(2, 1, 600);
+  // The bucket holds one token: a burst of five gets at least one refusal.
+  int refused = 0;
+  for (int i = 0; i < 5; ++i) {
+    std::string body;
+    int status = 0;
+    auto c = ws_client::connect(f.gateway_port(), "/drafts/" + id + "/connect",
+                                reader_token("u" + std::to_string(i)), status,
+                                body);
+    if (!c) {
+      EXPECT_EQ(status, 429);
+      EXPECT_NE(body.find("rate_limited"), std::string::npos) << body;
+      ++refused;
+    }
+  }
+  EXPECT_GE(refused, 1);
+  EXPECT_GE(f.metric("gateway_refusals_total{reason=\"handshake_rate\"}"), refused);
+}

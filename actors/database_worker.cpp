@@ -39,12 +39,6 @@ caf::error db_error(const std::string& what, const std::exception& e) {
   return caf::make_error(caf::sec::runtime_error, what + ": " + e.what());
 }
 
-std::string json_quoted(const std::string& s) {
-  std::string out = "\"";
-  append_json_escaped(out, s);
-  return out + "\"";
-}
-
 draft_load load(pqxx::connection& c, const std::string& draft_id) {
   draft_load out;
   if (!is_uuid(draft_id))

@@ -15,12 +15,6 @@ std::int32_t seconds_left(timestamp until, timestamp now) {
   return static_cast<std::int32_t>((until - now + 999'999) / 1'000'000);
 }
 
-std::string json_quoted(const std::string& s) {
-  std::string out = "\"";
-  append_json_escaped(out, s);
-  return out + "\"";
-}
-
 } // namespace
 
 frame_ptr encode_row(const outbox_row& row) {

@@ -21,12 +21,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  append_json_escaped(out, s);
-  return out + "\"";
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -35,34 +29,6 @@ int hex_value(char c) {
   if (c >= 'A' && c <= 'F')
     return c - 'A' + 10;
   return -1;
-}
-
-bool parse_target(const std::string& target, http_request& req) {
-  auto q = target.find('?');
-  if (!percent_decode(target.substr(0, q), req.path, false))
-    return false;
-  if (q == std::string::npos)
-    return true;
-  std::string query = target.substr(q + 1);
-  size_t start = 0;
-  while (start <= query.size()) {
-    auto amp = query.find('&', start);
-    auto part = query.substr(start, amp == std::string::npos ? std::string::npos
-                                                             : amp - start);
-    if (!part.empty()) {
-      auto eq = part.find('=');
-      std::string key, value;
-      if (!percent_decode(part.substr(0, eq), key, true)
-          || (eq != std::string::npos
-              && !percent_decode(part.substr(eq + 1), value, true)))
-        return false;
-      req.query[key] = value;
-    }
-    if (amp == std::string::npos)
-      break;
-    start = amp + 1;
-  }
-  return true;
 }
 
 // One connection: read a request, answer it, repeat while keep-alive.
@@ -116,7 +82,7 @@ private:
     }
     req.body = std::move(raw.body());
     http_response res;
-    if (!parse_target(std::string(raw.target()), req)) {
+    if (!parse_request_target(std::string(raw.target()), req.path, req.query)) {
       res = json_error(400, "bad_request", "malformed percent-encoding in URL");
     } else {
       try {
@@ -190,8 +156,8 @@ std::string http_request::header(const std::string& name) const {
 
 http_response json_error(int status, const std::string& code,
                          const std::string& message) {
-  return {status, "{\"error\":" + json_string(code)
-                    + ",\"message\":" + json_string(message) + "}"};
+  return {status, "{\"error\":" + json_quoted(code)
+                    + ",\"message\":" + json_quoted(message) + "}"};
 }
 
 bool percent_decode(const std::string& in, std::string& out,
@@ -213,6 +179,51 @@ bool percent_decode(const std::string& in, std::string& out,
     }
   }
   return true;
+}
+
+bool parse_request_target(const std::string& target, std::string& path,
+                          std::map<std::string, std::string>& query) {
+  auto q = target.find('?');
+  if (!percent_decode(target.substr(0, q), path, false))
+    return false;
+  if (q == std::string::npos)
+    return true;
+  std::string rest = target.substr(q + 1);
+  size_t start = 0;
+  while (start <= rest.size()) {
+    auto amp = rest.find('&', start);
+    auto part = rest.substr(start, amp == std::string::npos ? std::string::npos
+                                                            : amp - start);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      std::string key, value;
+      if (!percent_decode(part.substr(0, eq), key, true)
+          || (eq != std::string::npos
+              && !percent_decode(part.substr(eq + 1), value, true)))
+        return false;
+      query[key] = value;
+    }
+    if (amp == std::string::npos)
+      break;
+    start = amp + 1;
+  }
+  return true;
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    auto part = path.substr(start, slash == std::string::npos ? std::string::npos
+                                                              : slash - start);
+    if (!part.empty())
+      parts.push_back(part);
+    if (slash == std::string::npos)
+      break;
+    start = slash + 1;
+  }
+  return parts;
 }
 
 http_server::http_server(std::unique_ptr<impl> state)

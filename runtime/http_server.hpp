@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocol/result.hpp"
 
@@ -72,5 +73,13 @@ private:
 
 /// Decodes %XX and '+' (in queries); false on a malformed escape.
 bool percent_decode(const std::string& in, std::string& out, bool plus_is_space);
+
+/// Splits a request target into its decoded path and query parameters;
+/// false on a malformed percent-escape.
+bool parse_request_target(const std::string& target, std::string& path,
+                          std::map<std::string, std::string>& query);
+
+/// The non-empty segments of a path: "/api/drafts/x" -> {"api", "drafts", "x"}.
+std::vector<std::string> split_path(const std::string& path);
 
 } // namespace draft

@@ -127,6 +127,12 @@ void append_json_escaped(std::string& out, std::string_view text) {
   }
 }
 
+std::string json_quoted(std::string_view text) {
+  std::string out = "\"";
+  append_json_escaped(out, text);
+  return out + "\"";
+}
+
 void logger::log(log_level level, std::string_view message,
                  std::initializer_list<log_field> fields) {
   auto& r = the_registry();

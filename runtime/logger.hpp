@@ -94,4 +94,7 @@ private:
 /// Appends `text` to `out` as the body of a JSON string (no quotes).
 void append_json_escaped(std::string& out, std::string_view text);
 
+/// `text` as a JSON string literal, quotes included.
+std::string json_quoted(std::string_view text);
+
 } // namespace draft

@@ -32,49 +32,6 @@ counter& refused(const std::string& reason) {
                                        {{"reason", reason}});
 }
 
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 1;
-  while (start <= path.size()) {
-    auto slash = path.find('/', start);
-    auto part = path.substr(start, slash == std::string::npos ? std::string::npos
-                                                              : slash - start);
-    if (!part.empty())
-      parts.push_back(part);
-    if (slash == std::string::npos)
-      break;
-    start = slash + 1;
-  }
-  return parts;
-}
-
-std::map<std::string, std::string> parse_query(const std::string& target,
-                                               std::string& path, bool& ok) {
-  std::map<std::string, std::string> query;
-  auto q = target.find('?');
-  ok = percent_decode(target.substr(0, q), path, false);
-  if (q == std::string::npos)
-    return query;
-  std::string rest = target.substr(q + 1);
-  size_t start = 0;
-  while (ok && start <= rest.size()) {
-    auto amp = rest.find('&', start);
-    auto part = rest.substr(start, amp == std::string::npos ? std::string::npos
-                                                            : amp - start);
-    auto eq = part.find('=');
-    std::string key, value;
-    ok = percent_decode(part.substr(0, eq), key, true)
-         && (eq == std::string::npos
-             || percent_decode(part.substr(eq + 1), value, true));
-    if (!key.empty())
-      query[key] = value;
-    if (amp == std::string::npos)
-      break;
-    start = amp + 1;
-  }
-  return query;
-}
-
 // One HTTP connection; it hands itself over to a ws_session on upgrade.
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
@@ -191,9 +148,8 @@ private:
 
   void route(request_type req) {
     std::string path;
-    bool ok = true;
-    auto query = parse_query(std::string(req.target()), path, ok);
-    if (!ok)
+    std::map<std::string, std::string> query;
+    if (!parse_request_target(std::string(req.target()), path, query))
       return reply(req, json_error(400, "bad_request",
                                    "malformed percent-encoding in the URL"));
     auto parts = split_path(path);

@@ -186,6 +186,20 @@ void require_manager(const jwt_claims& who, const std::string& draft_id) {
                         "admin"};
 }
 
+// Readers: the `drafts` claim, a team of this draft, or any role.
+void require_reader(pqxx::work& tx, const jwt_claims& who,
+                    const std::string& draft_id) {
+  if (who.may_read_draft(draft_id) || who.user_role != role::none)
+    return;
+  bool team_of_draft = !who.team_id.empty() && is_uuid(who.team_id)
+                       && !tx.exec_params("SELECT 1 FROM teams WHERE id = $1 "
+                                          "AND draft_id = $2",
+                                          who.team_id, draft_id)
+                             .empty();
+  if (!team_of_draft)
+    throw command_error{403, "forbidden", "this token may not read the draft"};
+}
+
 void require_status(const draft_row& d, const char* wanted,
                     const char* action) {
   if (d.status != wanted)
@@ -206,15 +220,9 @@ void check(const json::object_reader& r) {
     throw command_error{400, "invalid_field", r.error()->to_string()};
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  append_json_escaped(out, s);
-  return out + "\"";
-}
-
 std::string state_body(const draft_row& d, const char* status,
                        long long last_seq) {
-  return "{\"draft_id\":" + quoted(d.id) + ",\"status\":" + quoted(status)
+  return "{\"draft_id\":" + json_quoted(d.id) + ",\"status\":" + json_quoted(status)
          + ",\"last_seq\":" + std::to_string(last_seq) + "}";
 }
 
@@ -358,8 +366,8 @@ http_response draft_commands::create(const jwt_claims& who,
                                      id, teams[i], static_cast<int>(i + 1))[0]
                        .as<std::string>();
       team_ids.push_back(team_id);
-      teams_json += std::string(i ? "," : "") + "{\"team_id\":" + quoted(team_id)
-                    + ",\"name\":" + quoted(teams[i])
+      teams_json += std::string(i ? "," : "") + "{\"team_id\":" + json_quoted(team_id)
+                    + ",\"name\":" + json_quoted(teams[i])
                     + ",\"draft_position\":" + std::to_string(i + 1) + "}";
     }
     teams_json += "]";
@@ -375,17 +383,17 @@ http_response draft_commands::create(const jwt_claims& who,
                                      slot.overall_pick, team_id)[0]
                        .as<std::string>();
       picks_json += std::string(slot.overall_pick > 1 ? "," : "")
-                    + "{\"pick_id\":" + quoted(pick_id)
+                    + "{\"pick_id\":" + json_quoted(pick_id)
                     + ",\"round\":" + std::to_string(slot.round)
                     + ",\"pick\":" + std::to_string(slot.pick)
                     + ",\"overall_pick\":" + std::to_string(slot.overall_pick)
-                    + ",\"team_id\":" + quoted(team_id) + "}";
+                    + ",\"team_id\":" + json_quoted(team_id) + "}";
     }
     picks_json += "]";
     logger::get("orchestrator")
       .info("draft created", {{"draft_id", id}, {"by", who.subject}});
-    return http_response{201, "{\"draft_id\":" + quoted(id)
-                                + ",\"type\":" + quoted(type)
+    return http_response{201, "{\"draft_id\":" + json_quoted(id)
+                                + ",\"type\":" + json_quoted(type)
                                 + ",\"status\":\"NOT_STARTED\",\"rounds\":"
                                 + std::to_string(rounds)
                                 + ",\"time_per_pick_sec\":"
@@ -405,22 +413,15 @@ http_response draft_commands::describe(const jwt_claims& who,
                                draft_id);
     if (rows.empty())
       throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
-    auto belongs = !who.team_id.empty() && is_uuid(who.team_id)
-                   && !tx.exec_params("SELECT 1 FROM teams WHERE id = $1 AND "
-                                      "draft_id = $2",
-                                      who.team_id, draft_id)
-                         .empty();
-    if (!who.may_read_draft(draft_id) && !belongs
-        && who.user_role == role::none)
-      throw command_error{403, "forbidden", "this token may not read the draft"};
+    require_reader(tx, who, draft_id);
     auto d = rows[0];
     std::string teams = "[";
     for (auto t : tx.exec_params("SELECT id, name, draft_position FROM teams "
                                  "WHERE draft_id = $1 ORDER BY draft_position",
                                  draft_id))
       teams += std::string(teams.size() > 1 ? "," : "") + "{\"team_id\":"
-               + quoted(t[0].as<std::string>()) + ",\"name\":"
-               + quoted(t[1].as<std::string>()) + ",\"draft_position\":"
+               + json_quoted(t[0].as<std::string>()) + ",\"name\":"
+               + json_quoted(t[1].as<std::string>()) + ",\"draft_position\":"
                + t[2].as<std::string>() + "}";
     teams += "]";
     auto completed = tx.exec_params1("SELECT count(*) FROM picks WHERE "
@@ -431,19 +432,19 @@ http_response draft_commands::describe(const jwt_claims& who,
     auto status = d[2].as<std::string>();
     if (status == "IN_PROGRESS" || status == "PAUSED") {
       if (auto slot = current_slot(tx, draft_id))
-        current = "{\"pick_id\":" + quoted(slot->pick_id)
-                  + ",\"team_id\":" + quoted(slot->team_id)
+        current = "{\"pick_id\":" + json_quoted(slot->pick_id)
+                  + ",\"team_id\":" + json_quoted(slot->team_id)
                   + ",\"round\":" + std::to_string(slot->round)
                   + ",\"pick\":" + std::to_string(slot->pick)
                   + ",\"overall_pick\":" + std::to_string(slot->overall)
-                  + ",\"started_at\":" + quoted(format_rfc3339(slot->started_at))
-                  + ",\"timeout_at\":" + quoted(format_rfc3339(slot->timeout_at))
+                  + ",\"started_at\":" + json_quoted(format_rfc3339(slot->started_at))
+                  + ",\"timeout_at\":" + json_quoted(format_rfc3339(slot->timeout_at))
                   + "}";
     }
     int total = d[3].as<int>() * d[5].as<int>();
     return http_response{
-      200, "{\"draft_id\":" + quoted(d[0].as<std::string>()) + ",\"type\":"
-             + quoted(d[1].as<std::string>()) + ",\"status\":" + quoted(status)
+      200, "{\"draft_id\":" + json_quoted(d[0].as<std::string>()) + ",\"type\":"
+             + json_quoted(d[1].as<std::string>()) + ",\"status\":" + json_quoted(status)
              + ",\"rounds\":" + d[3].as<std::string>()
              + ",\"time_per_pick_sec\":" + d[4].as<std::string>()
              + ",\"last_seq\":" + d[6].as<std::string>()
@@ -560,11 +561,11 @@ http_response draft_commands::pick(const jwt_claims& who,
     auto now = db_now(tx);
     apply_pick(tx, d, slot, player_id, player[0][0].as<std::string>(), false,
                now);
-    return http_response{201, "{\"pick_id\":" + quoted(slot.pick_id)
+    return http_response{201, "{\"pick_id\":" + json_quoted(slot.pick_id)
                                 + ",\"overall_pick\":"
                                 + std::to_string(slot.overall)
-                                + ",\"player_id\":" + quoted(player_id)
-                                + ",\"team_id\":" + quoted(slot.team_id) + "}"};
+                                + ",\"player_id\":" + json_quoted(player_id)
+                                + ",\"team_id\":" + json_quoted(slot.team_id) + "}"};
   });
 }
 
@@ -609,14 +610,7 @@ draft_commands::players(const jwt_claims& who, const std::string& draft_id,
     }
     if (tx.exec_params("SELECT 1 FROM drafts WHERE id = $1", draft_id).empty())
       throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
-    auto belongs = !who.team_id.empty() && is_uuid(who.team_id)
-                   && !tx.exec_params("SELECT 1 FROM teams WHERE id = $1 AND "
-                                      "draft_id = $2",
-                                      who.team_id, draft_id)
-                         .empty();
-    if (!who.may_read_draft(draft_id) && !belongs
-        && who.user_role == role::none)
-      throw command_error{403, "forbidden", "this token may not read the draft"};
+    require_reader(tx, who, draft_id);
     auto rows = tx.exec_params(
       std::string("SELECT pl.id, pl.name, pl.position, pl.nfl_team, pl.rank, "
                   "pk.team_id FROM players pl JOIN drafts d ON d.id = $1 "
@@ -634,19 +628,19 @@ draft_commands::players(const jwt_claims& who, const std::string& draft_id,
       if (n == limit)
         break;
       out += std::string(n ? "," : "") + "{\"player_id\":"
-             + quoted(row[0].as<std::string>()) + ",\"name\":"
-             + quoted(row[1].as<std::string>()) + ",\"position\":"
-             + quoted(row[2].as<std::string>()) + ",\"nfl_team\":"
-             + quoted(row[3].as<std::string>()) + ",\"rank\":"
+             + json_quoted(row[0].as<std::string>()) + ",\"name\":"
+             + json_quoted(row[1].as<std::string>()) + ",\"position\":"
+             + json_quoted(row[2].as<std::string>()) + ",\"nfl_team\":"
+             + json_quoted(row[3].as<std::string>()) + ",\"rank\":"
              + row[4].as<std::string>() + ",\"available\":"
              + (row[5].is_null() ? "true" : "false") + ",\"drafted_by\":"
-             + (row[5].is_null() ? "null" : quoted(row[5].as<std::string>()))
+             + (row[5].is_null() ? "null" : json_quoted(row[5].as<std::string>()))
              + "}";
       last_rank = row[4].as<std::string>();
       ++n;
     }
     out += "],\"next_cursor\":";
-    out += static_cast<int>(rows.size()) > limit ? quoted(last_rank) : "null";
+    out += static_cast<int>(rows.size()) > limit ? json_quoted(last_rank) : "null";
     return http_response{200, out + "}"};
   });
 }

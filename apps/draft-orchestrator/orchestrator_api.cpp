@@ -8,22 +8,6 @@ namespace draft {
 
 namespace {
 
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 1;
-  while (start <= path.size()) {
-    auto slash = path.find('/', start);
-    auto part = path.substr(start, slash == std::string::npos ? std::string::npos
-                                                              : slash - start);
-    if (!part.empty())
-      parts.push_back(part);
-    if (slash == std::string::npos)
-      break;
-    start = slash + 1;
-  }
-  return parts;
-}
-
 std::string bearer_token(const http_request& request) {
   auto header = request.header("authorization");
   const std::string prefix = "Bearer ";

@@ -21,12 +21,6 @@ void usage() {
                "[--aud A]\n  signs with $DRAFT_JWT_SECRET (HS256)\n");
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  draft::append_json_escaped(out, s);
-  return out + "\"";
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -68,17 +62,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto now = static_cast<long>(std::time(nullptr));
-  std::string claims = "{\"sub\":" + quoted(sub)
+  std::string claims = "{\"sub\":" + draft::json_quoted(sub)
                        + ",\"iat\":" + std::to_string(now)
                        + ",\"exp\":" + std::to_string(now + ttl);
   if (!role.empty())
-    claims += ",\"role\":" + quoted(role);
+    claims += ",\"role\":" + draft::json_quoted(role);
   if (!team.empty())
-    claims += ",\"team_id\":" + quoted(team);
+    claims += ",\"team_id\":" + draft::json_quoted(team);
   if (!iss.empty())
-    claims += ",\"iss\":" + quoted(iss);
+    claims += ",\"iss\":" + draft::json_quoted(iss);
   if (!aud.empty())
-    claims += ",\"aud\":" + quoted(aud);
+    claims += ",\"aud\":" + draft::json_quoted(aud);
   claims += ",\"drafts\":[";
   size_t start = 0;
   bool first = true;
@@ -88,7 +82,7 @@ int main(int argc, char** argv) {
                                        ? std::string::npos
                                        : comma - start);
     if (!item.empty()) {
-      claims += (first ? "" : ",") + quoted(item);
+      claims += (first ? "" : ",") + draft::json_quoted(item);
       first = false;
     }
     if (comma == std::string::npos)

@@ -147,6 +147,12 @@ void ws_session::begin_close(std::uint16_t code, std::string reason) {
     queue_.erase(writing_ ? queue_.begin() + 1 : queue_.begin(), queue_.end());
     live_queued_ = queue_.empty() ? 0 : (queue_.front().second ? 1 : 0);
   }
+  // Bound the close handshake (and a stuck write before it): the WebSocket
+  // layer's handshake timeout also limits close operations.
+  websocket::stream_base::timeout limits;
+  ws_.get_option(limits);
+  limits.handshake_timeout = std::chrono::seconds(2);
+  ws_.set_option(limits);
   beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(2));
   if (!writing_)
     send_close();

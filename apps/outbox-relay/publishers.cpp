@@ -1,0 +1,177 @@
+#include "publishers.hpp"
+
+#include <chrono>
+
+#include <nats/nats.h>
+
+#include "protocol/json_codec.hpp"
+#include "runtime/metrics.hpp"
+
+namespace draft::relay {
+
+std::string envelope_of(const outbox_event& e) {
+  relay_envelope env;
+  env.event_id = e.event_id;
+  parse_event_type(e.event_type, env.type);
+  env.draft_id = e.draft_id;
+  env.time = e.created_at;
+  env.payload_json = e.payload_json;
+  env.seq = e.seq;
+  return json::encode(env);
+}
+
+std::optional<std::string> mock_publisher::publish(const outbox_event& e) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  published_.push_back(envelope_of(e));
+  return std::nullopt;
+}
+
+std::vector<std::string> mock_publisher::published() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return published_;
+}
+
+struct nats_publisher::connection {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  ~connection() {
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+  }
+};
+
+nats_publisher::nats_publisher(nats_settings settings, bool jetstream)
+  : settings_(std::move(settings)), jetstream_(jetstream) {
+}
+
+nats_publisher::~nats_publisher() = default;
+
+namespace {
+
+std::string nats_error(const char* what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
+  std::string out = std::string(what) + ": " + natsStatus_GetText(s);
+  if (jerr != 0)
+    out += " (JetStream error " + std::to_string(jerr) + ")";
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> nats_publisher::connect() {
+  auto c = std::make_unique<connection>();
+  natsOptions* opts = nullptr;
+  natsOptions_Create(&opts);
+  natsOptions_SetURL(opts, settings_.url.c_str());
+  natsOptions_SetTimeout(opts, settings_.timeout_ms);
+  auto s = natsConnection_Connect(&c->nc, opts);
+  natsOptions_Destroy(opts);
+  if (s != NATS_OK)
+    return nats_error(("connect to " + settings_.url).c_str(), s);
+  if (jetstream_) {
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = settings_.timeout_ms;
+    s = natsConnection_JetStream(&c->js, c->nc, &jo);
+    if (s != NATS_OK)
+      return nats_error("JetStream context", s);
+    // Create the stream if it is absent; one subject per draft below it.
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    s = js_GetStreamInfo(&si, c->js, settings_.stream.c_str(), nullptr, &jerr);
+    if (s == NATS_NOT_FOUND) {
+      jsStreamConfig cfg;
+      jsStreamConfig_Init(&cfg);
+      cfg.Name = settings_.stream.c_str();
+      auto subjects = settings_.subject_prefix + ".>";
+      const char* list[] = {subjects.c_str()};
+      cfg.Subjects = list;
+      cfg.SubjectsLen = 1;
+      cfg.Storage = js_FileStorage;
+      s = js_AddStream(&si, c->js, &cfg, nullptr, &jerr);
+    }
+    jsStreamInfo_Destroy(si);
+    if (s != NATS_OK)
+      return nats_error(("stream " + settings_.stream).c_str(), s, jerr);
+  }
+  conn_ = std::move(c);
+  return std::nullopt;
+}
+
+std::optional<std::string> nats_publisher::publish(const outbox_event& e) {
+  if (!conn_)
+    if (auto err = connect())
+      return err;
+  auto subject = settings_.subject_prefix + "." + e.draft_id;
+  auto body = envelope_of(e);
+  if (jetstream_) {
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MsgId = e.event_id.c_str(); // the stream drops a second copy
+    po.MaxWait = settings_.timeout_ms;
+    jsPubAck* ack = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    auto s = js_Publish(&ack, conn_->js, subject.c_str(), body.data(),
+                        static_cast<int>(body.size()), &po, &jerr);
+    jsPubAck_Destroy(ack);
+    if (s != NATS_OK) {
+      conn_.reset();
+      return nats_error("JetStream publish", s, jerr);
+    }
+    return std::nullopt;
+  }
+  auto s = natsConnection_Publish(conn_->nc, subject.c_str(), body.data(),
+                                  static_cast<int>(body.size()));
+  if (s == NATS_OK)
+    s = natsConnection_FlushTimeout(conn_->nc, settings_.timeout_ms);
+  if (s != NATS_OK) {
+    conn_.reset();
+    return nats_error("NATS publish", s);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> metric_publisher::publish(const outbox_event& e) {
+  auto start = std::chrono::steady_clock::now();
+  auto err = inner_->publish(e);
+  if (err)
+    metrics_->failed(inner_->name());
+  else
+    metrics_->published(inner_->name(),
+                        std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start));
+  return err;
+}
+
+void prometheus_metrics::published(const std::string& publisher,
+                                   std::chrono::microseconds took) {
+  default_metrics()
+    .get_counter("relay_published_total", "Events published.",
+                 {{"publisher", publisher}})
+    .inc();
+  default_metrics()
+    .get_histogram("relay_publish_seconds", "Time to publish one event.",
+                   exponential_buckets(0.0001, 2, 16), {{"publisher", publisher}})
+    .observe(static_cast<double>(took.count()) / 1e6);
+}
+
+void prometheus_metrics::failed(const std::string& publisher) {
+  default_metrics()
+    .get_counter("relay_publish_failures_total", "Failed publish attempts.",
+                 {{"publisher", publisher}})
+    .inc();
+}
+
+void prometheus_metrics::dead_lettered() {
+  default_metrics()
+    .get_counter("relay_dead_lettered_total",
+                 "Events marked dead after their last retry.")
+    .inc();
+}
+
+void prometheus_metrics::polled(std::size_t claimed) {
+  default_metrics()
+    .get_counter("relay_claimed_total", "Events claimed for publishing.")
+    .inc(claimed);
+}
+
+} // namespace draft::relay

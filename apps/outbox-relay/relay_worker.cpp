@@ -1,0 +1,181 @@
+#include "relay_worker.hpp"
+
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "runtime/logger.hpp"
+
+namespace draft::relay {
+
+namespace {
+
+using namespace std::chrono;
+
+logger& log() {
+  return logger::get("relay");
+}
+
+std::string interval(milliseconds d) {
+  return std::to_string(d.count()) + " milliseconds";
+}
+
+// Marks a row sent, or schedules its retry, or marks it dead.
+void settle(pqxx::connection_base& db, const outbox_event& e,
+            const std::optional<std::string>& error,
+            const relay_config& config, metrics_collector& metrics) {
+  pqxx::work tx(db);
+  if (!error) {
+    tx.exec_params("UPDATE draft_outbox SET sent_at = now(), last_error = NULL "
+                   "WHERE id = $1",
+                   e.id);
+  } else if (e.attempts >= config.max_retries) {
+    tx.exec_params("UPDATE draft_outbox SET dead = true, dead_at = now(), "
+                   "last_error = $2 WHERE id = $1",
+                   e.id, *error);
+    metrics.dead_lettered();
+    log().error("event dead-lettered after its last retry",
+                {{"event_id", e.event_id},
+                 {"draft_id", e.draft_id},
+                 {"attempts", e.attempts},
+                 {"error", *error}});
+  } else {
+    auto backoff = config.retry_delay * (1LL << std::min(e.attempts - 1, 20));
+    tx.exec_params("UPDATE draft_outbox SET next_attempt_at = now() + "
+                   "$2::interval, last_error = $3 WHERE id = $1",
+                   e.id, interval(duration_cast<milliseconds>(backoff)), *error);
+    log().warn("publish failed; will retry",
+               {{"event_id", e.event_id},
+                {"attempts", e.attempts},
+                {"error", *error}});
+  }
+  tx.commit();
+}
+
+} // namespace
+
+std::vector<outbox_event> claim(pqxx::connection_base& db, int batch,
+                                milliseconds lease) {
+  pqxx::work tx(db);
+  auto rows = tx.exec_params(
+    "WITH heads AS ("
+    "  SELECT DISTINCT ON (draft_id) id, next_attempt_at FROM draft_outbox"
+    "  WHERE sent_at IS NULL AND NOT dead ORDER BY draft_id, seq),"
+    " due AS ("
+    "  SELECT o.id FROM draft_outbox o JOIN heads h ON h.id = o.id"
+    "  WHERE h.next_attempt_at <= now() ORDER BY o.id LIMIT $1"
+    "  FOR UPDATE OF o SKIP LOCKED)"
+    " UPDATE draft_outbox o SET attempts = o.attempts + 1,"
+    "  next_attempt_at = now() + $2::interval"
+    " FROM due WHERE o.id = due.id AND o.sent_at IS NULL AND NOT o.dead"
+    " RETURNING o.id, o.event_id, o.draft_id, o.seq, o.event_type,"
+    "  o.payload::text, (extract(epoch from o.created_at) * 1000000)::bigint,"
+    "  o.attempts",
+    batch, interval(lease));
+  tx.commit();
+  std::vector<outbox_event> out;
+  for (auto r : rows)
+    out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(),
+                   r[2].as<std::string>(), r[3].as<std::int64_t>(),
+                   r[4].as<std::string>(), r[5].as<std::string>(),
+                   r[6].as<std::int64_t>(), r[7].as<int>()});
+  return out;
+}
+
+std::size_t run_round(pqxx::connection_base& db, event_publisher& publisher,
+                      metrics_collector& metrics, const relay_config& config,
+                      relay_health& health) {
+  auto events = claim(db, config.batch_size, config.lease);
+  metrics.polled(events.size());
+  for (auto& e : events)
+    settle(db, e, publisher.publish(e), config, metrics);
+  pqxx::nontransaction tx(db);
+  health.oldest_unsent_sec = tx.exec1(
+    "SELECT coalesce(extract(epoch from now() - min(created_at)), 0)::float8 "
+    "FROM draft_outbox WHERE sent_at IS NULL AND NOT dead")[0]
+                               .as<double>();
+  health.last_round_us = now_utc();
+  return events.size();
+}
+
+worker::worker(std::string database_url,
+               std::shared_ptr<event_publisher> publisher,
+               std::shared_ptr<metrics_collector> metrics, relay_config config,
+               std::shared_ptr<relay_health> health)
+  : url_(std::move(database_url)), publisher_(std::move(publisher)),
+    metrics_(std::move(metrics)), config_(config), health_(std::move(health)) {
+}
+
+void worker::drain(pqxx::connection_base& db) {
+  while (!stopping_ && run_round(db, *publisher_, *metrics_, config_, *health_)
+                         > 0)
+    ;
+}
+
+void worker::pause(milliseconds d) {
+  auto until = steady_clock::now() + d;
+  while (!stopping_ && steady_clock::now() < until)
+    std::this_thread::sleep_for(std::min(milliseconds(50), d));
+}
+
+void worker::run() {
+  log().info("polling worker started", {{"publisher", publisher_->name()}});
+  while (!stopping_) {
+    try {
+      pqxx::connection db(url_);
+      while (!stopping_) {
+        drain(db);
+        pause(config_.poll_interval);
+      }
+    } catch (const std::exception& e) {
+      log().warn("database error; reconnecting", {{"error", e.what()}});
+      pause(milliseconds(1000));
+    }
+  }
+}
+
+namespace {
+
+struct wake_up : pqxx::notification_receiver {
+  wake_up(pqxx::connection_base& c, bool& flag)
+    : pqxx::notification_receiver(c, "draft_outbox"), flag(flag) {
+  }
+  void operator()(const std::string&, int) override { flag = true; }
+  bool& flag;
+};
+
+} // namespace
+
+void realtime_worker::run() {
+  log().info("real-time worker started", {{"publisher", publisher_->name()}});
+  while (!stopping_) {
+    try {
+      pqxx::connection listen(url_);
+      pqxx::connection db(url_);
+      bool woken = false;
+      wake_up receiver(listen, woken);
+      health_->listening = true;
+      drain(db); // a full round after every (re)connect
+      auto next_fallback = steady_clock::now() + config_.fallback_interval;
+      while (!stopping_) {
+        listen.await_notification(0, 200'000);
+        // Failed rows wait for their next attempt; the fallback round (and
+        // the poll interval, for retries) picks them up.
+        if (woken || steady_clock::now() >= next_fallback) {
+          woken = false;
+          drain(db);
+          next_fallback = steady_clock::now()
+                          + std::min(config_.fallback_interval,
+                                     config_.poll_interval);
+        }
+      }
+    } catch (const std::exception& e) {
+      health_->listening = false;
+      log().warn("database connection lost; reconnecting", {{"error", e.what()}});
+      pause(milliseconds(1000));
+    }
+  }
+  health_->listening = false;
+}
+
+} // namespace draft::relay

@@ -1,0 +1,267 @@
+// The outbox relay against a real PostgreSQL and a real nats-server (started
+// by ./dev test; one test starts its own to play "broker down at start").
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nats/nats.h>
+#include <pqxx/pqxx>
+#include <unistd.h>
+
+#include "protocol/json_codec.hpp"
+#include "publishers.hpp"
+#include "relay_worker.hpp"
+#include "runtime/metrics.hpp"
+#include "support/process.hpp"
+#include "support/test_database.hpp"
+
+using namespace draft;
+using namespace draft::relay;
+using namespace std::chrono_literals;
+using draft::testing::test_database;
+
+namespace {
+
+std::string nats_url() {
+  auto env = std::getenv("DRAFT_TEST_NATS_URL");
+  if (!env)
+    throw std::runtime_error("DRAFT_TEST_NATS_URL is not set: run the broker "
+                             "tests through ./dev test");
+  return env;
+}
+
+// A subject prefix and stream name no other test uses.
+std::string unique(const std::string& what) {
+  static int n = 0;
+  return what + std::to_string(getpid()) + "_" + std::to_string(++n);
+}
+
+// Three drafts, `per_draft` events each, written interleaved as the
+// orchestrator would (draft_append_event). Returns draft ids.
+std::vector<std::string> write_events(const std::string& url, int per_draft) {
+  pqxx::connection c(url);
+  std::vector<std::string> drafts;
+  for (int d = 0; d < 3; ++d) {
+    pqxx::work tx(c);
+    drafts.push_back(
+      tx.exec1("INSERT INTO drafts (id, type, rounds, time_per_pick_sec, "
+               "team_count) VALUES (gen_random_uuid(), 'snake', 1, 60, 2) "
+               "RETURNING id")[0]
+        .as<std::string>());
+    tx.commit();
+  }
+  for (int i = 0; i < per_draft; ++i)
+    for (auto& d : drafts) {
+      pqxx::work tx(c);
+      tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), "
+                     "'DraftPaused', jsonb_build_object('n', $2::int))",
+                     d, i);
+      tx.commit();
+    }
+  return drafts;
+}
+
+// Rounds until nothing is claimable (bounded).
+void drain(const std::string& url, event_publisher& p, const relay_config& rc) {
+  pqxx::connection db(url);
+  prometheus_metrics metrics;
+  relay_health health;
+  for (int i = 0; i < 100 && run_round(db, p, metrics, rc, health) > 0; ++i)
+    ;
+}
+
+// Checks envelopes: per draft, seq 1..n in order, ids as in the outbox.
+void expect_in_order(const std::string& url,
+                     const std::vector<std::string>& bodies, int per_draft) {
+  std::map<std::string, std::vector<std::int64_t>> seqs;
+  std::map<std::string, std::vector<std::string>> ids;
+  for (auto& body : bodies) {
+    auto env = json::decode_envelope(body);
+    ASSERT_TRUE(env) << env.error().to_string() << ": " << body;
+    seqs[env->draft_id].push_back(env->seq);
+    ids[env->draft_id].push_back(env->event_id);
+  }
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  for (auto& [draft, got] : seqs) {
+    std::vector<std::int64_t> want;
+    std::vector<std::string> want_ids;
+    for (auto r : tx.exec_params("SELECT seq, event_id FROM draft_outbox WHERE "
+                                 "draft_id = $1 ORDER BY seq",
+                                 draft)) {
+      want.push_back(r[0].as<std::int64_t>());
+      want_ids.push_back(r[1].as<std::string>());
+    }
+    EXPECT_EQ(got, want) << draft;
+    EXPECT_EQ(ids[draft], want_ids) << draft;
+    EXPECT_EQ(static_cast<int>(got.size()), per_draft);
+  }
+}
+
+struct nats_client {
+  explicit nats_client(const std::string& url) {
+    EXPECT_EQ(natsConnection_ConnectTo(&nc, url.c_str()), NATS_OK);
+  }
+  ~nats_client() {
+    natsSubscription_Destroy(sub);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+  }
+  // Reads up to `n` message bodies (5 s per message at most).
+  std::vector<std::string> read(int n) {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) {
+      natsMsg* m = nullptr;
+      if (natsSubscription_NextMsg(&m, sub, 5000) != NATS_OK)
+        break;
+      out.emplace_back(natsMsg_GetData(m),
+                       static_cast<size_t>(natsMsg_GetDataLength(m)));
+      natsMsg_Destroy(m);
+    }
+    return out;
+  }
+  natsConnection* nc = nullptr;
+  natsSubscription* sub = nullptr;
+  jsCtx* js = nullptr;
+};
+
+} // namespace
+
+TEST(relay, nats_delivers_every_event_in_per_draft_order) {
+  test_database db;
+  nats_settings ns;
+  ns.url = nats_url();
+  ns.subject_prefix = unique("core");
+  nats_client consumer(ns.url);
+  ASSERT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
+                                         (ns.subject_prefix + ".>").c_str()),
+            NATS_OK);
+  natsConnection_Flush(consumer.nc);
+  auto drafts = write_events(db.url(), 10);
+  nats_publisher publisher(ns, false);
+  drain(db.url(), publisher, relay_config{});
+  expect_in_order(db.url(), consumer.read(30), 10);
+  pqxx::connection c(db.url());
+  EXPECT_EQ(pqxx::nontransaction(c)
+              .exec1("SELECT count(*) FROM draft_outbox WHERE sent_at IS NULL")[0]
+              .as<int>(),
+            0);
+}
+
+TEST(relay, jetstream_stores_each_event_once_in_order) {
+  test_database db;
+  nats_settings ns;
+  ns.url = nats_url();
+  ns.subject_prefix = unique("js");
+  ns.stream = unique("STREAM");
+  write_events(db.url(), 5);
+  nats_publisher publisher(ns, true);
+  drain(db.url(), publisher, relay_config{});
+  // Publishing an event again (a retry after a lost ack) is deduplicated.
+  pqxx::connection c(db.url());
+  auto first = pqxx::nontransaction(c).exec1(
+    "SELECT id, event_id, draft_id, seq, event_type, payload::text FROM "
+    "draft_outbox ORDER BY id LIMIT 1");
+  outbox_event again{first[0].as<std::int64_t>(), first[1].as<std::string>(),
+                     first[2].as<std::string>(), first[3].as<std::int64_t>(),
+                     first[4].as<std::string>(), first[5].as<std::string>(),
+                     0, 1};
+  EXPECT_FALSE(publisher.publish(again));
+  nats_client consumer(ns.url);
+  ASSERT_EQ(natsConnection_JetStream(&consumer.js, consumer.nc, nullptr), NATS_OK);
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  ASSERT_EQ(js_SubscribeSync(&consumer.sub, consumer.js,
+                             (ns.subject_prefix + ".>").c_str(), nullptr,
+                             nullptr, &jerr),
+            NATS_OK);
+  auto bodies = consumer.read(16);
+  EXPECT_EQ(bodies.size(), 15u); // 15 stored, the duplicate dropped
+  expect_in_order(db.url(), bodies, 5);
+}
+
+TEST(relay, a_failing_publisher_dead_letters_after_max_retries) {
+  test_database db;
+  nats_settings ns;
+  ns.url = "nats://127.0.0.1:" + std::to_string(draft::testing::free_port());
+  ns.timeout_ms = 500;
+  write_events(db.url(), 1);
+  nats_publisher publisher(ns, false);
+  relay_config rc;
+  rc.max_retries = 3;
+  rc.retry_delay = 0ms;
+  auto before = default_metrics().render();
+  drain(db.url(), publisher, rc);
+  pqxx::connection c(db.url());
+  auto row = pqxx::nontransaction(c).exec1(
+    "SELECT count(*) FILTER (WHERE dead), min(attempts), max(attempts), "
+    "count(*) FILTER (WHERE last_error LIKE '%connect%'), count(*) FROM "
+    "draft_outbox");
+  EXPECT_EQ(row[0].as<int>(), 3) << "every row dead";
+  EXPECT_EQ(row[1].as<int>(), 3);
+  EXPECT_EQ(row[2].as<int>(), 3);
+  EXPECT_EQ(row[3].as<int>(), 3) << "the last error is kept";
+  EXPECT_NE(default_metrics().render().find("relay_dead_lettered_total 3"),
+            std::string::npos)
+    << default_metrics().render();
+}
+
+TEST(relay, broker_down_at_start_then_everything_arrives) {
+  test_database db;
+  auto port = draft::testing::free_port();
+  nats_settings ns;
+  ns.url = "nats://127.0.0.1:" + std::to_string(port);
+  ns.subject_prefix = unique("down");
+  ns.stream = unique("DOWN");
+  ns.timeout_ms = 500;
+  write_events(db.url(), 3);
+  relay_config rc;
+  rc.max_retries = 1000;
+  rc.retry_delay = 50ms;
+  rc.poll_interval = 100ms;
+  rc.fallback_interval = 100ms;
+  auto health = std::make_shared<relay_health>();
+  realtime_worker worker(db.url(), std::make_shared<nats_publisher>(ns, true),
+                         std::make_shared<prometheus_metrics>(), rc, health);
+  std::thread running([&] { worker.run(); });
+  auto count = [&](const char* sql) {
+    pqxx::connection c(db.url());
+    return pqxx::nontransaction(c).exec1(sql)[0].as<int>();
+  };
+  // It keeps retrying while the broker is down.
+  for (int i = 0; i < 100 && count("SELECT coalesce(max(attempts), 0) FROM "
+                                   "draft_outbox") < 3;
+       ++i)
+    std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(count("SELECT count(*) FROM draft_outbox WHERE sent_at IS NOT NULL"),
+            0);
+  EXPECT_GE(count("SELECT max(attempts) FROM draft_outbox"), 3);
+  char dir_template[] = "/tmp/draft-nats-XXXXXX";
+  std::string dir = mkdtemp(dir_template);
+  {
+    draft::testing::child_process broker(
+      NATS_SERVER_BIN,
+      {"-js", "-a", "127.0.0.1", "-p", std::to_string(port), "-sd", dir}, {},
+      dir + "/nats.log");
+    for (int i = 0; i < 300 && count("SELECT count(*) FROM draft_outbox WHERE "
+                                     "sent_at IS NULL") > 0;
+         ++i)
+      std::this_thread::sleep_for(100ms);
+    worker.stop();
+    running.join();
+    EXPECT_EQ(count("SELECT count(*) FROM draft_outbox WHERE sent_at IS NULL"),
+              0);
+    nats_client consumer(ns.url);
+    ASSERT_EQ(natsConnection_JetStream(&consumer.js, consumer.nc, nullptr),
+              NATS_OK);
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    ASSERT_EQ(js_SubscribeSync(&consumer.sub, consumer.js,
+                               (ns.subject_prefix + ".>").c_str(), nullptr,
+                               nullptr, &jerr),
+              NATS_OK);
+    expect_in_order(db.url(), consumer.read(9), 3);
+  }
+  std::system(("rm -rf " + dir).c_str());
+}

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <thread>
 
+#include "broker_publishers.hpp"
 #include "publishers.hpp"
 #include "relay_worker.hpp"
 #include "runtime/config.hpp"
@@ -49,6 +50,10 @@ int main() {
     {"lease", "RELAY_LEASE"},
     {"subject_prefix", "NATS_SUBJECT_PREFIX"},
     {"stream", "JETSTREAM_STREAM"},
+    {"rabbitmq_url", "RABBITMQ_URL"},
+    {"rabbitmq_exchange", "RABBITMQ_EXCHANGE"},
+    {"kafka_brokers", "KAFKA_BROKERS"},
+    {"kafka_topic", "KAFKA_TOPIC"},
   });
   auto url = cfg.get_string("database_url");
   if (url.empty())
@@ -79,10 +84,6 @@ int main() {
   for (auto* r : {&batch, &retries})
     if (!*r)
       return fail(r->error());
-  if (*publisher_type == "rabbitmq" || *publisher_type == "kafka")
-    return fail({"PUBLISHER_TYPE", *publisher_type
-                                     + " is not available in this build yet; "
-                                       "use mock, nats or jetstream"});
   auto migrated = apply_migrations(url);
   if (!migrated)
     return fail(migrated.error());
@@ -90,6 +91,16 @@ int main() {
   std::unique_ptr<relay::event_publisher> publisher;
   if (*publisher_type == "mock") {
     publisher = std::make_unique<relay::mock_publisher>();
+  } else if (*publisher_type == "rabbitmq") {
+    relay::rabbitmq_settings rs;
+    rs.url = cfg.get_string("rabbitmq_url", rs.url);
+    rs.exchange = cfg.get_string("rabbitmq_exchange", rs.exchange);
+    publisher = std::make_unique<relay::rabbitmq_publisher>(rs);
+  } else if (*publisher_type == "kafka") {
+    relay::kafka_settings ks;
+    ks.brokers = cfg.get_string("kafka_brokers", ks.brokers);
+    ks.topic = cfg.get_string("kafka_topic", ks.topic);
+    publisher = std::make_unique<relay::kafka_publisher>(ks);
   } else {
     relay::nats_settings ns;
     ns.url = cfg.get_string("nats_url", ns.url);

@@ -13,6 +13,7 @@
 
 #include "protocol/json_codec.hpp"
 #include "publishers.hpp"
+#include "relay_test_support.hpp"
 #include "relay_worker.hpp"
 #include "runtime/metrics.hpp"
 #include "support/process.hpp"
@@ -37,68 +38,6 @@ std::string nats_url() {
 std::string unique(const std::string& what) {
   static int n = 0;
   return what + std::to_string(getpid()) + "_" + std::to_string(++n);
-}
-
-// Three drafts, `per_draft` events each, written interleaved as the
-// orchestrator would (draft_append_event). Returns draft ids.
-std::vector<std::string> write_events(const std::string& url, int per_draft) {
-  pqxx::connection c(url);
-  std::vector<std::string> drafts;
-  for (int d = 0; d < 3; ++d) {
-    pqxx::work tx(c);
-    drafts.push_back(
-      tx.exec1("INSERT INTO drafts (id, type, rounds, time_per_pick_sec, "
-               "team_count) VALUES (gen_random_uuid(), 'snake', 1, 60, 2) "
-               "RETURNING id")[0]
-        .as<std::string>());
-    tx.commit();
-  }
-  for (int i = 0; i < per_draft; ++i)
-    for (auto& d : drafts) {
-      pqxx::work tx(c);
-      tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), "
-                     "'DraftPaused', jsonb_build_object('n', $2::int))",
-                     d, i);
-      tx.commit();
-    }
-  return drafts;
-}
-
-// Rounds until nothing is claimable (bounded).
-void drain(const std::string& url, event_publisher& p, const relay_config& rc) {
-  pqxx::connection db(url);
-  prometheus_metrics metrics;
-  relay_health health;
-  for (int i = 0; i < 100 && run_round(db, p, metrics, rc, health) > 0; ++i)
-    ;
-}
-
-// Checks envelopes: per draft, seq 1..n in order, ids as in the outbox.
-void expect_in_order(const std::string& url,
-                     const std::vector<std::string>& bodies, int per_draft) {
-  std::map<std::string, std::vector<std::int64_t>> seqs;
-  std::map<std::string, std::vector<std::string>> ids;
-  for (auto& body : bodies) {
-    auto env = json::decode_envelope(body);
-    ASSERT_TRUE(env) << env.error().to_string() << ": " << body;
-    seqs[env->draft_id].push_back(env->seq);
-    ids[env->draft_id].push_back(env->event_id);
-  }
-  pqxx::connection c(url);
-  pqxx::nontransaction tx(c);
-  for (auto& [draft, got] : seqs) {
-    std::vector<std::int64_t> want;
-    std::vector<std::string> want_ids;
-    for (auto r : tx.exec_params("SELECT seq, event_id FROM draft_outbox WHERE "
-                                 "draft_id = $1 ORDER BY seq",
-                                 draft)) {
-      want.push_back(r[0].as<std::int64_t>());
-      want_ids.push_back(r[1].as<std::string>());
-    }
-    EXPECT_EQ(got, want) << draft;
-    EXPECT_EQ(ids[draft], want_ids) << draft;
-    EXPECT_EQ(static_cast<int>(got.size()), per_draft);
-  }
 }
 
 struct nats_client {

@@ -63,11 +63,14 @@ std::vector<outbox_event> claim(pqxx::connection_base& db, int batch,
     "  WHERE sent_at IS NULL AND NOT dead ORDER BY draft_id, seq),"
     " due AS ("
     "  SELECT o.id FROM draft_outbox o JOIN heads h ON h.id = o.id"
-    "  WHERE h.next_attempt_at <= now() ORDER BY o.id LIMIT $1"
+    "  WHERE o.next_attempt_at <= now() ORDER BY o.id LIMIT $1"
     "  FOR UPDATE OF o SKIP LOCKED)"
+    // Re-checked on the row's newest version: another relay that claimed it
+    // a moment ago has moved next_attempt_at (its lease) into the future.
     " UPDATE draft_outbox o SET attempts = o.attempts + 1,"
     "  next_attempt_at = now() + $2::interval"
     " FROM due WHERE o.id = due.id AND o.sent_at IS NULL AND NOT o.dead"
+    "  AND o.next_attempt_at <= now()"
     " RETURNING o.id, o.event_id, o.draft_id, o.seq, o.event_type,"
     "  o.payload::text, (extract(epoch from o.created_at) * 1000000)::bigint,"
     "  o.attempts",

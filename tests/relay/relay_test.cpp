@@ -204,3 +204,29 @@ TEST(relay, broker_down_at_start_then_everything_arrives) {
   }
   std::system(("rm -rf " + dir).c_str());
 }
+
+TEST(relay, two_instances_on_one_database_keep_per_draft_order) {
+  test_database db;
+  nats_settings ns;
+  ns.url = nats_url();
+  ns.subject_prefix = unique("pair");
+  nats_client consumer(ns.url);
+  ASSERT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
+                                         (ns.subject_prefix + ".>").c_str()),
+            NATS_OK);
+  natsConnection_Flush(consumer.nc);
+  write_events(db.url(), 20);
+  // Two relays, each with its own connections, racing over the same rows.
+  relay_config rc;
+  rc.batch_size = 2;
+  std::vector<std::thread> relays;
+  for (int i = 0; i < 2; ++i)
+    relays.emplace_back([&] {
+      nats_publisher publisher(ns, false);
+      drain(db.url(), publisher, rc);
+    });
+  for (auto& t : relays)
+    t.join();
+  drain(db.url(), *std::make_unique<nats_publisher>(ns, false), rc); // leftovers
+  expect_in_order(db.url(), consumer.read(60), 20);
+}

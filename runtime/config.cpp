@@ -132,6 +132,16 @@ bool config::has(const std::string& key) const {
   return entries_.count(key) > 0;
 }
 
+std::vector<std::string>
+config::keys_with_prefix(const std::string& prefix) const {
+  std::vector<std::string> out;
+  for (auto it = entries_.lower_bound(prefix);
+       it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+       ++it)
+    out.push_back(it->first);
+  return out;
+}
+
 std::string config::get_string(const std::string& key,
                                const std::string& fallback) const {
   auto it = entries_.find(key);

@@ -37,6 +37,9 @@ public:
 
   bool has(const std::string& key) const;
 
+  /// The keys that start with `prefix`, in order.
+  std::vector<std::string> keys_with_prefix(const std::string& prefix) const;
+
   /// The value of `key`, or `fallback` when absent.
   std::string get_string(const std::string& key,
                          const std::string& fallback = {}) const;

@@ -1,0 +1,100 @@
+#include "runtime/cluster_config.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace draft {
+
+const cluster_node* cluster_config::find(const std::string& id) const {
+  for (auto& n : nodes)
+    if (n.id == id)
+      return &n;
+  return nullptr;
+}
+
+result<cluster_config> read_cluster_config(const config& file) {
+  using namespace std::chrono;
+  cluster_config out;
+  out.database_url = file.get_string("database.url");
+  if (out.database_url.empty())
+    return problem{"database.url", "is required (a PostgreSQL URL)"};
+  auto heartbeat = file.get_duration("cluster.heartbeat_interval", seconds(1),
+                                     milliseconds(50), minutes(1));
+  if (!heartbeat)
+    return heartbeat.error();
+  auto timeout = file.get_duration("cluster.peer_timeout", seconds(5),
+                                   milliseconds(100), minutes(10));
+  if (!timeout)
+    return timeout.error();
+  if (*timeout <= *heartbeat)
+    return problem{"cluster.peer_timeout (" + file.origin_of("cluster.peer_timeout")
+                     + ")",
+                   "must be longer than cluster.heartbeat_interval"};
+  out.heartbeat_interval = *heartbeat;
+  out.peer_timeout = *timeout;
+  out.tls_certificate = file.get_string("tls.certificate");
+  out.tls_key = file.get_string("tls.key");
+  out.tls_ca = file.get_string("tls.ca");
+  bool any_tls = !out.tls_certificate.empty() || !out.tls_key.empty()
+                 || !out.tls_ca.empty();
+  if (any_tls
+      && (out.tls_certificate.empty() || out.tls_key.empty()
+          || out.tls_ca.empty()))
+    return problem{"tls", "set all of tls.certificate, tls.key and tls.ca, or "
+                          "none"};
+  // Node ids come from the [node.<id>] sections.
+  std::set<std::string> ids;
+  for (auto& key : file.keys_with_prefix("node.")) {
+    auto rest = key.substr(5);
+    auto dot = rest.find('.');
+    if (dot == std::string::npos || dot == 0)
+      return problem{key + " (" + file.origin_of(key) + ")",
+                     "expected a [node.<id>] section with host, http_port and "
+                     "cluster_port"};
+    auto field = rest.substr(dot + 1);
+    if (field != "host" && field != "http_port" && field != "cluster_port")
+      return problem{key + " (" + file.origin_of(key) + ")",
+                     "unknown node field; expected host, http_port or "
+                     "cluster_port"};
+    ids.insert(rest.substr(0, dot));
+  }
+  if (ids.empty())
+    return problem{"node", "no [node.<id>] section: a cluster needs at least "
+                           "one node"};
+  std::set<std::pair<std::string, int>> ports;
+  for (auto& id : ids) {
+    auto prefix = "node." + id + ".";
+    cluster_node node;
+    node.id = id;
+    node.host = file.get_string(prefix + "host");
+    if (node.host.empty())
+      return problem{prefix + "host", "is required (an address to bind)"};
+    for (auto [name, target] :
+         {std::pair<const char*, std::uint16_t*>{"http_port", &node.http_port},
+          {"cluster_port", &node.cluster_port}}) {
+      auto key = prefix + name;
+      if (!file.has(key))
+        return problem{key, "is required (a port from 1 to 65535)"};
+      auto port = file.get_int(key, 0, 1, 65535);
+      if (!port)
+        return port.error();
+      if (!ports.emplace(node.host, static_cast<int>(*port)).second)
+        return problem{key + " (" + file.origin_of(key) + ")",
+                       "port " + std::to_string(*port) + " on " + node.host
+                         + " is used twice"};
+      *target = static_cast<std::uint16_t>(*port);
+    }
+    out.nodes.push_back(node);
+  }
+  return out;
+}
+
+result<cluster_config> load_cluster_config(const std::string& path) {
+  auto file = config::from_file(path);
+  if (!file)
+    return file.error();
+  return read_cluster_config(*file);
+}
+
+} // namespace draft

@@ -189,14 +189,23 @@ private:
       load_atom::value, std::string("00000000-0000-4000-8000-000000000000"));
   }
 
+  // Shared by the REST routes: a well-formed id and a token that may read
+  // the draft; otherwise answers and returns false.
+  bool rest_preamble(const request_type& req,
+                     const std::map<std::string, std::string>& query,
+                     std::string& draft_id) {
+    draft_id = normalize_uuid(draft_id);
+    if (!is_uuid(draft_id)) {
+      reply(req, json_error(400, "invalid_id", "the draft id must be a UUID"));
+      return false;
+    }
+    jwt_claims who;
+    return authorize(req, query, draft_id, who);
+  }
+
   void state(request_type req, std::string draft_id,
              const std::map<std::string, std::string>& query) {
-    jwt_claims who;
-    draft_id = normalize_uuid(draft_id);
-    if (!is_uuid(draft_id))
-      return reply(req, json_error(400, "invalid_id",
-                                   "the draft id must be a UUID"));
-    if (!authorize(req, query, draft_id, who))
+    if (!rest_preamble(req, query, draft_id))
       return;
     auto self = shared_from_this();
     with_draft(req, draft_id, [self, req](caf::actor draft) {
@@ -215,12 +224,7 @@ private:
 
   void picks(request_type req, std::string draft_id,
              const std::map<std::string, std::string>& query) {
-    jwt_claims who;
-    draft_id = normalize_uuid(draft_id);
-    if (!is_uuid(draft_id))
-      return reply(req, json_error(400, "invalid_id",
-                                   "the draft id must be a UUID"));
-    if (!authorize(req, query, draft_id, who))
+    if (!rest_preamble(req, query, draft_id))
       return;
     int limit = 20;
     if (auto it = query.find("limit"); it != query.end()) {

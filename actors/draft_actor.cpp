@@ -163,8 +163,7 @@ void request_backfill(self_ptr self) {
 
 void apply(self_ptr self, const outbox_row& row) {
   auto& st = self->state;
-  auto f = encode_row(row);
-  st.model.apply(row);
+  auto f = st.model.apply(row);
   st.history.push_back(f);
   while (st.history.size() > st.config.history_limit)
     st.history.pop_front();

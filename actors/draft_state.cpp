@@ -18,10 +18,14 @@ std::int32_t seconds_left(timestamp until, timestamp now) {
 } // namespace
 
 frame_ptr encode_row(const outbox_row& row) {
+  return encode_row(row, json::decode_payload(row.type, row.payload_json));
+}
+
+frame_ptr encode_row(const outbox_row& row,
+                     const result<event_payload>& payload) {
   auto f = std::make_shared<frame>();
   f->seq = row.seq;
   f->created_at = row.created_at;
-  auto payload = json::decode_payload(row.type, row.payload_json);
   if (payload) {
     f->text = json::encode(
       draft_event{row.event_id, row.draft_id, row.created_at, row.seq, *payload});
@@ -50,11 +54,12 @@ void draft_model::load(const draft_load& loaded) {
   loaded_ = true;
 }
 
-void draft_model::apply(const outbox_row& row) {
+frame_ptr draft_model::apply(const outbox_row& row) {
   snapshot_.last_seq = row.seq;
   auto payload = json::decode_payload(row.type, row.payload_json);
+  auto encoded = encode_row(row, payload);
   if (!payload)
-    return; // state unchanged; encode_row logged it
+    return encoded; // state unchanged; encode_row logged it
   caf::visit(
     [this](const auto& p) {
       using type = std::decay_t<decltype(p)>;
@@ -82,6 +87,7 @@ void draft_model::apply(const outbox_row& row) {
       }
     },
     *payload);
+  return encoded;
 }
 
 draft_snapshot draft_model::snapshot(timestamp now) const {

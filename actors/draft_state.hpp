@@ -6,6 +6,7 @@
 #include <string>
 
 #include "actors/gateway_messages.hpp"
+#include "protocol/result.hpp"
 #include "protocol/wire_types.hpp"
 
 namespace draft {
@@ -15,14 +16,19 @@ namespace draft {
 /// so a bad row never stalls the sequence (it is logged and counted).
 frame_ptr encode_row(const outbox_row& row);
 
+/// The same, for a payload the caller has decoded already.
+frame_ptr encode_row(const outbox_row& row,
+                     const result<event_payload>& payload);
+
 /// A draft's current-pick state, advanced by events in seq order.
 class draft_model {
 public:
   /// Takes the state loaded from PostgreSQL.
   void load(const draft_load& loaded);
 
-  /// Applies the next event (the caller guarantees seq == last_seq() + 1).
-  void apply(const outbox_row& row);
+  /// Applies the next event (the caller guarantees seq == last_seq() + 1)
+  /// and returns its frame; the payload is decoded once for both.
+  frame_ptr apply(const outbox_row& row);
 
   bool loaded() const { return loaded_; }
   const std::string& draft_id() const { return snapshot_.draft_id; }

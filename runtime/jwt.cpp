@@ -297,4 +297,11 @@ result<jwt_settings> jwt_settings_from_environment() {
   return s;
 }
 
+result<jwt_verifier> jwt_verifier_from_environment() {
+  auto settings = jwt_settings_from_environment();
+  if (!settings)
+    return settings.error();
+  return jwt_verifier::create(*settings);
+}
+
 } // namespace draft

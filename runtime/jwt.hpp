@@ -93,4 +93,7 @@ std::string sign_hs256(const std::string& claims_json,
 /// DRAFT_JWT_ISSUER and DRAFT_JWT_AUDIENCE.
 result<jwt_settings> jwt_settings_from_environment();
 
+/// A verifier from those variables; a problem names the variable at fault.
+result<jwt_verifier> jwt_verifier_from_environment();
+
 } // namespace draft

@@ -119,10 +119,7 @@ int main(int argc, char** argv) {
     if (!*r)
       return fail(r->error());
   draft::logger::set_node(options->node_id);
-  auto jwt = draft::jwt_settings_from_environment();
-  if (!jwt)
-    return fail(jwt.error());
-  auto verifier = draft::jwt_verifier::create(*jwt);
+  auto verifier = draft::jwt_verifier_from_environment();
   if (!verifier)
     return fail(verifier.error());
   auto migrated = draft::apply_migrations(url);

@@ -53,10 +53,7 @@ int main() {
   if (!interval)
     return fail(interval.error());
   draft::logger::set_node(cfg.get_string("node", "orchestrator"));
-  auto jwt = draft::jwt_settings_from_environment();
-  if (!jwt)
-    return fail(jwt.error());
-  auto verifier = draft::jwt_verifier::create(*jwt);
+  auto verifier = draft::jwt_verifier_from_environment();
   if (!verifier)
     return fail(verifier.error());
   auto migrated = draft::apply_migrations(url);

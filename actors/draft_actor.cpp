@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 #include <caf/all.hpp>
 #include <caf/actor_system.hpp>
@@ -35,6 +36,15 @@ struct actor_state {
   std::map<caf::actor, subscriber> subscribers;
   bool ticking = false;
   std::uint64_t handled = 0;
+  // Cluster: the owner node's actor reads the outbox; the others follow it.
+  bool is_owner = false;
+  std::string owner_id;              // as the directory last said
+  caf::actor owner_node;             // the owner's membership actor
+  caf::actor upstream;               // the draft actor followed, if any
+  bool finding_upstream = false;
+  std::int64_t known_seq = 0;        // highest seq known to exist
+  std::set<caf::actor> followers;    // draft actors of other nodes
+  std::uint64_t forwarded = 0;       // events sent to followers
   static inline const char* name = "draft";
 };
 
@@ -137,11 +147,11 @@ void apply_ready_rows(self_ptr self);
 
 void request_backfill(self_ptr self) {
   auto& st = self->state;
-  if (st.backfilling || st.pending.empty())
+  auto from = st.model.last_seq() + 1;
+  auto to = st.pending.empty() ? st.known_seq : st.pending.begin()->first - 1;
+  if (st.backfilling || to < from)
     return;
   st.backfilling = true;
-  auto from = st.model.last_seq() + 1;
-  auto to = st.pending.begin()->first - 1;
   static auto& gaps = metric("gateway_gaps_backfilled_total",
                              "Sequence gaps filled from PostgreSQL.");
   gaps.inc();
@@ -176,8 +186,16 @@ void apply(self_ptr self, const outbox_row& row) {
     sub.sent_seq = row.seq;
     return true;
   });
+  // One message per following node, whatever its number of subscribers.
+  for (auto& follower : st.followers)
+    self->send(follower, event_atom::value, row);
+  st.forwarded += st.followers.size();
+  static auto& forwarded = metric(
+    "gateway_cluster_events_forwarded_total",
+    "Events sent to draft actors on other nodes (one per following node).");
+  forwarded.inc(st.followers.size());
   bool in_progress = st.model.status() == draft_status::in_progress;
-  if (in_progress != st.ticking) {
+  if (st.is_owner && in_progress != st.ticking) {
     st.ticking = in_progress;
     if (in_progress)
       self->send(st.config.timer, register_atom::value, self->address());
@@ -208,6 +226,113 @@ void apply_ready_rows(self_ptr self) {
 
 void schedule_idle_check(self_ptr self) {
   self->delayed_send(self, self->state.config.idle_grace, idle_atom::value);
+}
+
+// Learns that events up to `seq` exist and fetches what is missing.
+void learn_seq(self_ptr self, std::int64_t seq) {
+  auto& st = self->state;
+  if (seq > st.known_seq)
+    st.known_seq = seq;
+  request_backfill(self);
+}
+
+void drop_upstream(self_ptr self) {
+  auto& st = self->state;
+  if (!st.upstream)
+    return;
+  self->send(st.upstream, unfollow_atom::value);
+  self->demonitor(st.upstream);
+  st.upstream = nullptr;
+}
+
+// This node owns the draft: read the outbox from where the model is.
+void take_ownership(self_ptr self) {
+  auto& st = self->state;
+  drop_upstream(self);
+  if (st.is_owner)
+    return;
+  st.is_owner = true;
+  auto& id = st.model.draft_id();
+  logger::get("draft").info("owning draft", {{"draft_id", id},
+                                             {"last_seq", st.model.last_seq()}});
+  caf::anon_send(st.config.poller, register_atom::value, id,
+                 st.model.last_seq(), caf::actor_cast<caf::actor>(self));
+  if (st.model.status() == draft_status::in_progress) {
+    st.ticking = true;
+    self->send(st.config.timer, register_atom::value, self->address());
+  }
+}
+
+void give_up_ownership(self_ptr self) {
+  auto& st = self->state;
+  if (!st.is_owner)
+    return;
+  st.is_owner = false;
+  caf::anon_send(st.config.poller, unregister_atom::value, st.model.draft_id());
+  if (st.ticking)
+    self->send(st.config.timer, unregister_atom::value, self->address());
+  st.ticking = false;
+}
+
+// Finds the owner's draft actor through the owner's membership actor and
+// follows it; retried every second until the owner changes or answers.
+void follow_owner(self_ptr self) {
+  auto& st = self->state;
+  if (st.is_owner || st.upstream || st.finding_upstream)
+    return;
+  if (!st.owner_node) {
+    self->delayed_send(self, 1s, follow_atom::value);
+    return;
+  }
+  st.finding_upstream = true;
+  auto owner = st.owner_id;
+  auto node = st.owner_node;
+  auto retry = [=] {
+    self->state.finding_upstream = false;
+    self->delayed_send(self, 1s, follow_atom::value);
+  };
+  self->request(node, 5s, caf::get_atom::value, st.model.draft_id())
+    .then(
+      [=](caf::actor& up) {
+        auto& st = self->state;
+        if (st.is_owner || st.owner_id != owner || st.owner_node != node) {
+          st.finding_upstream = false;
+          follow_owner(self);
+          return;
+        }
+        if (!up || up.address() == self->address())
+          return retry();
+        st.upstream = up;
+        self->monitor(up);
+        self->request(up, 5s, follow_atom::value, st.model.last_seq())
+          .then(
+            [=](std::int64_t owner_seq) {
+              self->state.finding_upstream = false;
+              learn_seq(self, owner_seq);
+            },
+            [=](caf::error&) {
+              if (self->state.upstream == up) {
+                self->demonitor(up);
+                self->state.upstream = nullptr;
+              }
+              retry();
+            });
+        logger::get("draft").info("following owner",
+                                  {{"draft_id", st.model.draft_id()},
+                                   {"owner", owner}});
+      },
+      [=](caf::error&) { retry(); });
+}
+
+// Sends a tick to the subscribers that are up to date, and to followers.
+void send_tick(self_ptr self, const frame_ptr& f) {
+  auto& st = self->state;
+  auto last = st.model.last_seq();
+  broadcast(self, f, [&](subscriber& sub) {
+    return !sub.catching_up && sub.sent_seq == last;
+  });
+  for (auto& follower : st.followers)
+    self->send(follower, tick_atom::value, last, f->text);
 }
 
 caf::behavior running(self_ptr self) {
@@ -249,15 +374,55 @@ caf::behavior running(self_ptr self) {
     [=](tick_atom) {
       ++self->state.handled;
       auto f = self->state.model.tick_frame(now_utc());
-      if (!f)
-        return;
-      auto last = self->state.model.last_seq();
-      broadcast(self, f, [&](subscriber& sub) {
-        return !sub.catching_up && sub.sent_seq == last;
-      });
+      if (f)
+        send_tick(self, f);
     },
-    [=](state_atom) -> draft_snapshot {
-      return self->state.model.snapshot(now_utc());
+    [=](tick_atom, std::int64_t seq, std::string& text) {
+      // The owner's tick: one clock for the whole cluster.
+      ++self->state.handled;
+      if (seq > self->state.model.last_seq())
+        return learn_seq(self, seq); // behind: catch up, skip this tick
+      if (seq < self->state.model.last_seq())
+        return; // older than what clients here already have
+      auto f = std::make_shared<frame>();
+      f->text = std::move(text);
+      f->seq = seq;
+      send_tick(self, f);
+    },
+    [=](owner_atom, std::string& owner, caf::actor& node) {
+      auto& st = self->state;
+      st.owner_id = std::move(owner);
+      st.owner_node = std::move(node);
+      if (st.owner_id == st.config.node_id) {
+        take_ownership(self);
+      } else {
+        give_up_ownership(self);
+        drop_upstream(self);
+        follow_owner(self);
+      }
+    },
+    [=](follow_atom) { follow_owner(self); }, // retry
+    [=](follow_atom, std::int64_t) -> std::int64_t {
+      // A draft actor of another node follows this one.
+      auto who = caf::actor_cast<caf::actor>(self->current_sender());
+      if (who && self->state.followers.insert(who).second)
+        self->monitor(who);
+      return self->state.model.last_seq();
+    },
+    [=](unfollow_atom) {
+      auto who = caf::actor_cast<caf::actor>(self->current_sender());
+      if (self->state.followers.erase(who) > 0)
+        self->demonitor(who);
+    },
+    [=](state_atom) -> caf::result<draft_snapshot> {
+      auto& st = self->state;
+      if (!st.is_owner && st.upstream) {
+        // The owner's answer: its clock and its latest state.
+        auto promise = self->make_response_promise();
+        promise.delegate(st.upstream, state_atom::value);
+        return promise;
+      }
+      return st.model.snapshot(now_utc());
     },
     [=](status_atom) -> actor_status {
       auto& st = self->state;
@@ -270,13 +435,19 @@ caf::behavior running(self_ptr self) {
                    {"last_seq", std::to_string(st.model.last_seq())},
                    {"history", std::to_string(st.history.size())},
                    {"pending", std::to_string(st.pending.size())},
-                   {"subscribers", std::to_string(st.subscribers.size())}};
+                   {"subscribers", std::to_string(st.subscribers.size())},
+                   {"role", st.is_owner ? "owner" : "follower"},
+                   {"owner", st.owner_id},
+                   {"followers", std::to_string(st.followers.size())},
+                   {"events_forwarded", std::to_string(st.forwarded)}};
       return s;
     },
     [=](idle_atom) {
       auto& st = self->state;
-      if (st.subscribers.empty()
-          && st.model.status() != draft_status::in_progress) {
+      bool needed = !st.followers.empty()
+                    || (st.is_owner
+                        && st.model.status() == draft_status::in_progress);
+      if (st.subscribers.empty() && !needed) {
         logger::get("draft").info("stopping idle draft actor",
                                   {{"draft_id", st.model.draft_id()}});
         self->quit();
@@ -299,8 +470,19 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
                                {"error", self->system().render(err)}});
   });
   self->set_down_handler([=](caf::down_msg& msg) {
-    self->state.subscribers.erase(caf::actor_cast<caf::actor>(msg.source));
-    if (self->state.subscribers.empty())
+    auto& st = self->state;
+    auto who = caf::actor_cast<caf::actor>(msg.source);
+    if (st.upstream && st.upstream.address() == msg.source) {
+      // The owner's actor or node went: follow again (the directory tells
+      // us if the owner moved meanwhile).
+      st.upstream = nullptr;
+      self->delayed_send(self, 1s, follow_atom::value);
+      return;
+    }
+    if (st.followers.erase(who) > 0)
+      return;
+    st.subscribers.erase(who);
+    if (st.subscribers.empty())
       schedule_idle_check(self);
   });
   // Attachables run after the state is gone: capture what they need.
@@ -323,18 +505,14 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
                                      "unknown draft " + draft_id);
             },
             [=](idle_atom) { self->quit(); },
+            [](owner_atom, std::string&, caf::actor&) {},
           });
           self->delayed_send(self, 1s, idle_atom::value);
           return;
         }
+        // Reading the outbox starts once the directory says this node owns
+        // the draft (its owner message is already queued).
         self->state.model.load(loaded);
-        auto& st = self->state;
-        caf::anon_send(st.config.poller, register_atom::value, draft_id,
-                       st.model.last_seq(), caf::actor_cast<caf::actor>(self));
-        if (st.model.status() == draft_status::in_progress) {
-          st.ticking = true;
-          self->send(st.config.timer, register_atom::value, self->address());
-        }
         schedule_idle_check(self);
         self->become(running(self));
       },

@@ -22,6 +22,17 @@
 //   (state_atom)                      -> draft_snapshot (time left from the
 //                                        server clock), for the REST API
 //   (status_atom)                     -> actor_status
+//
+// Cluster (see draft_directory.hpp): the directory says which node owns the
+// draft with (owner_atom, owner id, owner's membership actor). On the owner
+// the actor registers with the outbox poller and the timer. Elsewhere it
+// follows the owner's draft actor — (follow_atom, last_seq) -> owner's
+// last seq — which then sends it each applied row and each tick once: one
+// inter-node message per following node and event, however many clients
+// that node serves. A follower applies rows by the same seq rule (gaps and a
+// lag behind the owner are fetched from PostgreSQL), keeps its own history
+// and serves its node's clients; state queries go to the owner. Duplicates
+// from two sources (an ownership change) are dropped by seq.
 
 #include <chrono>
 #include <string>
@@ -38,6 +49,7 @@ struct draft_actor_config {
   caf::actor timer;     ///< timer-tick actor (register/unregister)
   std::size_t history_limit = 512;
   std::chrono::milliseconds idle_grace{30'000};
+  std::string node_id = "n1"; ///< this node (compared with the owner's id)
 };
 
 /// Spawns the actor of `draft_id`; it loads its state from PostgreSQL first.

@@ -9,7 +9,9 @@
 #include "actors/gateway_messages.hpp"
 #include "protocol/uuid.hpp"
 #include "protocol/wire_types.hpp"
+#include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/ownership.hpp"
 
 namespace draft {
 
@@ -17,11 +19,35 @@ namespace {
 
 using namespace std::chrono_literals;
 
+struct local_draft {
+  caf::actor actor;
+  std::string owner;     ///< as last told to the actor
+  caf::actor owner_node; ///< the owner's membership actor, as last told
+};
+
 struct directory_state {
   draft_actor_config config;
-  std::map<std::string, caf::actor> drafts;
+  std::map<std::string, local_draft> drafts;
   std::map<caf::actor_addr, std::string> ids;
+  membership_view members;
+  std::uint64_t handled = 0;
   static inline const char* name = "draft-directory";
+
+  std::string owner(const std::string& draft_id) const {
+    return owner_of(draft_id, members.live);
+  }
+
+  // Tells a draft actor its owner node (and that node's membership actor,
+  // through which it finds the owner's draft actor).
+  void tell_owner(local_draft& d, const std::string& draft_id) {
+    auto owner_id = owner(draft_id);
+    d.owner = owner_id;
+    caf::actor node;
+    if (auto it = members.nodes.find(owner_id); it != members.nodes.end())
+      node = it->second;
+    d.owner_node = node;
+    caf::anon_send(d.actor, owner_atom::value, owner_id, node);
+  }
 
   void publish_count() {
     static auto& live = default_metrics().get_gauge(
@@ -33,12 +59,16 @@ struct directory_state {
 caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
                               draft_actor_config config) {
   self->state.config = std::move(config);
+  // Until a membership actor says otherwise this node is alone (and owns
+  // every draft): that is the single-node gateway.
+  self->state.members.live = {self->state.config.node_id};
   self->set_down_handler([=](caf::down_msg& msg) {
     auto it = self->state.ids.find(msg.source);
     if (it == self->state.ids.end())
       return;
     auto found = self->state.drafts.find(it->second);
-    if (found != self->state.drafts.end() && found->second.address() == msg.source)
+    if (found != self->state.drafts.end()
+        && found->second.actor.address() == msg.source)
       self->state.drafts.erase(found);
     self->state.ids.erase(it);
     self->state.publish_count();
@@ -48,16 +78,39 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
       // One actor per draft, whatever the case of the id's hex digits.
       auto draft_id = normalize_uuid(requested);
       auto& st = self->state;
+      ++st.handled;
       auto it = st.drafts.find(draft_id);
       if (it == st.drafts.end()) {
         auto actor = spawn_draft_actor(self->system(), st.config, draft_id);
         self->monitor(actor);
         st.ids[actor.address()] = draft_id;
-        it = st.drafts.emplace(draft_id, actor).first;
+        it = st.drafts.emplace(draft_id, local_draft{actor, "", {}}).first;
+        st.tell_owner(it->second, draft_id);
         st.publish_count();
       }
       // The draft actor answers once loaded (or with "unknown draft").
-      return self->delegate(it->second, ready_atom::value);
+      return self->delegate(it->second.actor, ready_atom::value);
+    },
+    [=](members_atom, membership_view& view) {
+      // The live set changed: drafts whose owner moved are told so.
+      auto& st = self->state;
+      st.members = std::move(view);
+      std::size_t moved = 0;
+      for (auto& [id, d] : st.drafts) {
+        auto node = st.members.nodes.find(d.owner);
+        bool stale_handle = node == st.members.nodes.end()
+                            || node->second != d.owner_node;
+        if (st.owner(id) != d.owner || stale_handle) {
+          st.tell_owner(d, id);
+          ++moved;
+        }
+      }
+      logger::get("directory").info("ownership recomputed",
+                                    {{"drafts", st.drafts.size()},
+                                     {"told", moved}});
+    },
+    [=](owner_atom, const std::string& draft_id) -> std::string {
+      return self->state.owner(normalize_uuid(draft_id));
     },
     [=](caf::get_atom) {
       std::vector<std::string> out;
@@ -66,8 +119,13 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
       return out;
     },
     [=](status_atom) -> actor_status {
-      return {"draft-directory", "directory", self->mailbox().size(), 0,
-              {{"drafts", std::to_string(self->state.drafts.size())}}};
+      std::size_t owned = 0;
+      for (auto& entry : self->state.drafts)
+        owned += entry.second.owner == self->state.config.node_id;
+      return {"draft-directory", "directory", self->mailbox().size(),
+              self->state.handled,
+              {{"drafts", std::to_string(self->state.drafts.size())},
+               {"owned", std::to_string(owned)}}};
     },
   };
 }

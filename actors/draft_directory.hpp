@@ -1,11 +1,20 @@
 #pragma once
 
-// Finds or spawns the draft actor of a draft on this node.
+// Finds or spawns the draft actor of a draft on this node, and tells each
+// one which node owns its draft (rendezvous hashing over the live members).
+// A draft actor on the owner node reads the outbox; on any other node it
+// follows the owner's draft actor and serves this node's clients (see
+// draft_actor.hpp).
 //
 // Handlers:
 //   (caf::get_atom, draft_id)  -> caf::actor once it has loaded, or the error
 //                                 "unknown draft" (no such draft in the DB)
 //   (caf::get_atom)            -> std::vector<std::string>: live draft ids
+//   (members_atom, membership_view)  from the membership actor: the live set
+//                                 changed; draft actors whose owner moved are
+//                                 told (owner_atom, owner id, owner's
+//                                 membership actor)
+//   (owner_atom, draft_id)     -> std::string: the owner node by this view
 //   (status_atom)              -> actor_status
 
 #include <caf/actor.hpp>

@@ -6,8 +6,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -77,8 +81,23 @@ using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using slow_atom = caf::atom_constant<caf::atom("slow")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+// Cluster: membership, ownership and draft actors following their owner.
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+using members_atom = caf::atom_constant<caf::atom("members")>;
+using owner_atom = caf::atom_constant<caf::atom("owner")>;
+using follow_atom = caf::atom_constant<caf::atom("follow")>;
+using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
+
+/// The live members as this node sees them, with the membership actor of
+/// each (this node's own entry holds its own). Sent by the membership actor
+/// to the draft directory whenever the live set changes.
+struct membership_view {
+  std::vector<std::string> live;            ///< sorted node ids
+  std::map<std::string, caf::actor> nodes;  ///< id -> membership actor
+};
 
 } // namespace draft
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::frame_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::sink_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::membership_view)

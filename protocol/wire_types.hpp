@@ -231,6 +231,18 @@ struct actor_status {
   std::map<std::string, std::string> details;
 };
 
+/// One cluster member as a node sees it (cluster view of the admin console
+/// and the cluster tests).
+struct member_status {
+  std::string id;
+  std::string address;              ///< host:cluster_port
+  std::uint16_t http_port = 0;
+  std::string status;               ///< "self", "alive" or "down"
+  std::int64_t heartbeat_age_ms = -1; ///< since last heard; -1 never heard
+  std::int64_t started_at = 0;      ///< the member's start (µs since epoch)
+  std::vector<std::string> sees;    ///< the live members the member sees
+};
+
 /// One outbox row as the gateway's poller routes it to a draft actor. The
 /// payload stays the row's JSON text; the draft actor decodes it once.
 struct outbox_row {
@@ -303,6 +315,8 @@ DRAFT_EQUALITY(event_frame, x.draft_id, x.seq, x.event_id, x.created_at,
 DRAFT_EQUALITY(actor_status, x.name, x.kind, x.mailbox_size,
                x.messages_handled, x.details)
 
+DRAFT_EQUALITY(member_status, x.id, x.address, x.http_port, x.status,
+               x.heartbeat_age_ms, x.started_at, x.sees)
 DRAFT_EQUALITY(outbox_row, x.draft_id, x.seq, x.event_id, x.type,
                x.created_at, x.payload_json)
 DRAFT_EQUALITY(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
@@ -349,6 +363,8 @@ DRAFT_INSPECT(event_frame, x.draft_id, x.seq, x.event_id, x.created_at, x.json)
 DRAFT_INSPECT(actor_status, x.name, x.kind, x.mailbox_size, x.messages_handled,
               x.details)
 
+DRAFT_INSPECT(member_status, x.id, x.address, x.http_port, x.status,
+              x.heartbeat_age_ms, x.started_at, x.sees)
 DRAFT_INSPECT(outbox_row, x.draft_id, x.seq, x.event_id, x.type, x.created_at,
               x.payload_json)
 DRAFT_INSPECT(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
@@ -390,5 +406,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(draft_gateway, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::outbox_row>) )
   CAF_ADD_TYPE_ID(draft_gateway, (draft::draft_load))
   CAF_ADD_TYPE_ID(draft_gateway, (draft::dead_letter))
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::member_status))
+  CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::member_status>) )
+  CAF_ADD_TYPE_ID(draft_gateway, (std::vector<std::string>) )
 
 CAF_END_TYPE_ID_BLOCK(draft_gateway)

@@ -43,6 +43,8 @@ result<cluster_config> read_cluster_config(const config& file) {
           || out.tls_ca.empty()))
     return problem{"tls", "set all of tls.certificate, tls.key and tls.ca, or "
                           "none"};
+  out.jwt_secret = file.get_string("jwt.secret");
+  out.jwt_public_key_file = file.get_string("jwt.public_key_file");
   // Node ids come from the [node.<id>] sections.
   std::set<std::string> ids;
   for (auto& key : file.keys_with_prefix("node.")) {

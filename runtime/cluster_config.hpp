@@ -30,6 +30,8 @@ struct cluster_config {
   std::string tls_certificate; ///< optional: PEM files for TLS between nodes
   std::string tls_key;
   std::string tls_ca;
+  std::string jwt_secret;          ///< optional: shared HS256 key
+  std::string jwt_public_key_file; ///< optional: RS256 public key (PEM)
 
   /// The node with `id`, or null.
   const cluster_node* find(const std::string& id) const;

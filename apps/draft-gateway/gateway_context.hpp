@@ -46,16 +46,17 @@ class gateway_context {
 public:
   gateway_context(caf::actor_system& system, gateway_options options,
                   jwt_verifier verifier, caf::actor directory,
-                  caf::actor database)
+                  caf::actor database, caf::actor membership = {})
     : system(system), options(std::move(options)),
       verifier(std::move(verifier)), directory(std::move(directory)),
-      database(std::move(database)) {}
+      database(std::move(database)), membership(std::move(membership)) {}
 
   caf::actor_system& system;
   const gateway_options options;
   const jwt_verifier verifier;
   const caf::actor directory;
   const caf::actor database;
+  const caf::actor membership; ///< invalid on a single node (no cluster)
   std::atomic<bool> draining{false};
 
   /// Takes a connection slot for `user`, or says why not.

@@ -13,6 +13,7 @@
 #include "runtime/http_server.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
+#include "admin_api.hpp"
 #include "ws_session.hpp"
 
 namespace draft {
@@ -88,16 +89,21 @@ private:
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  static std::string bearer_token(const request_type& req,
+                                  const std::map<std::string, std::string>& query) {
+    auto header = std::string(req[http::field::authorization]);
+    if (header.rfind("Bearer ", 0) == 0)
+      return header.substr(7);
+    if (auto it = query.find("token"); it != query.end())
+      return it->second;
+    return {};
+  }
+
   // Verifies the token; fills `who` or answers 401/403.
   bool authorize(const request_type& req,
                  const std::map<std::string, std::string>& query,
                  const std::string& draft_id, jwt_claims& who) {
-    std::string token;
-    auto header = std::string(req[http::field::authorization]);
-    if (header.rfind("Bearer ", 0) == 0)
-      token = header.substr(7);
-    else if (auto it = query.find("token"); it != query.end())
-      token = it->second;
+    auto token = bearer_token(req, query);
     if (token.empty()) {
       refused("no_token").inc();
       reply(req, json_error(401, "unauthorized",
@@ -160,6 +166,16 @@ private:
                          "text/plain; version=0.0.4"});
     if (parts == std::vector<std::string>{"ready"})
       return ready(std::move(req));
+    if (parts.size() >= 2 && parts[0] == "admin" && parts[1] == "api") {
+      admin_request admin{std::string(req.method_string()),
+                          {parts.begin() + 2, parts.end()}, query,
+                          bearer_token(req, query), req.body()};
+      auto self = shared_from_this();
+      return handle_admin_api(context_, std::move(admin),
+                              [self, req](http_response res) {
+                                self->reply_later(req, std::move(res));
+                              });
+    }
     if (parts.size() == 3 && parts[0] == "drafts" && parts[2] == "connect")
       return connect(std::move(req), parts[1], query);
     if (parts.size() == 4 && parts[0] == "api" && parts[1] == "drafts") {

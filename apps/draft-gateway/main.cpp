@@ -16,6 +16,7 @@
 #include "actors/draft_directory.hpp"
 #include "actors/outbox_poller.hpp"
 #include "actors/timer_tick.hpp"
+#include "cluster_setup.hpp"
 #include "gateway_context.hpp"
 #include "gateway_server.hpp"
 #include "runtime/config.hpp"
@@ -99,13 +100,22 @@ int main(int argc, char** argv) {
     {"history", "GATEWAY_HISTORY"},
     {"idle_grace", "GATEWAY_IDLE_GRACE"},
     {"db_workers", "GATEWAY_DB_WORKERS"},
+    {"cluster_config", "GATEWAY_CLUSTER_CONFIG"},
   });
   auto url = cfg.get_string("database_url");
-  if (url.empty())
-    return fail({"DATABASE_URL", "is required (a PostgreSQL URL)"});
   auto options = read_options(cfg);
   if (!options)
     return fail(options.error());
+  auto cluster = draft::read_cluster_membership(
+    cfg.get_string("cluster_config"), options->node_id);
+  if (!cluster)
+    return fail(cluster.error());
+  auto jwt = *cluster ? draft::apply_cluster_settings(**cluster, *options, url)
+                      : draft::jwt_settings_from_environment();
+  if (!jwt)
+    return fail(jwt.error());
+  if (url.empty())
+    return fail({"DATABASE_URL", "is required (a PostgreSQL URL)"});
   auto fallback = cfg.get_duration("fallback_interval", seconds(1),
                                     milliseconds(50), minutes(10));
   auto idle = cfg.get_duration("idle_grace", seconds(30), milliseconds(100),
@@ -119,7 +129,7 @@ int main(int argc, char** argv) {
     if (!*r)
       return fail(r->error());
   draft::logger::set_node(options->node_id);
-  auto verifier = draft::jwt_verifier_from_environment();
+  auto verifier = draft::jwt_verifier::create(*jwt);
   if (!verifier)
     return fail(verifier.error());
   auto migrated = draft::apply_migrations(url);
@@ -133,6 +143,8 @@ int main(int argc, char** argv) {
   // line (e.g. --scheduler.policy=stealing) still overrides it.
   caf_config.set("scheduler.policy", caf::atom("sharing"));
   caf_config.set("scheduler.max-threads", std::size_t{2});
+  if (*cluster)
+    draft::configure_cluster_transport(caf_config, **cluster);
   if (auto err = caf_config.parse(argc, argv))
     return fail({"arguments", caf_config.render(err)});
   caf::actor_system system{caf_config};
@@ -142,10 +154,17 @@ int main(int argc, char** argv) {
   auto timer = draft::spawn_timer_tick(system);
   draft::draft_actor_config draft_config{database, poller, timer,
                                          static_cast<std::size_t>(*history),
-                                         *idle};
+                                         *idle, options->node_id};
   auto directory = draft::spawn_draft_directory(system, draft_config);
+  caf::actor membership;
+  if (*cluster) {
+    auto joined = draft::join_cluster(system, **cluster, directory);
+    if (!joined)
+      return fail(joined.error());
+    membership = *joined;
+  }
   draft::gateway_context context(system, *options, *verifier, directory,
-                                 database);
+                                 database, membership);
   auto server = draft::gateway_server::start(context);
   if (!server)
     return fail(server.error());
@@ -157,8 +176,9 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(milliseconds(100));
   log.info("draining connections");
   (*server)->drain_and_stop(seconds(5));
-  for (auto& a : {directory, poller, timer, database})
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  for (auto& a : {membership, directory, poller, timer, database})
+    if (a)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   log.info("stopped", {{"connections_left", context.connections()}});
   // Everything durable is in PostgreSQL and every client was sent 1001.
   // Exit without running destructors: socket actors still hold WebSocket

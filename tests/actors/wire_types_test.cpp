@@ -138,6 +138,11 @@ TEST_F(wire_types, messages) {
                       {{"last_seq", "30"}, {"subscribers", "12"}}};
   expect_round_trip(status);
   expect_round_trip(std::vector<actor_status>{status});
+  member_status member{"n2", "127.0.0.1:9081", 8081, "alive", 420, t0,
+                       {"n1", "n2", "n3"}};
+  expect_round_trip(member);
+  expect_round_trip(std::vector<member_status>{member, member});
+  expect_round_trip(std::vector<std::string>{"n1", "n3"});
 }
 
 TEST_F(wire_types, gateway_internal_messages) {

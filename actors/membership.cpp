@@ -1,0 +1,259 @@
+#include "actors/membership.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+
+#include "actors/gateway_messages.hpp"
+#include "protocol/wire_types.hpp"
+#include "runtime/logger.hpp"
+#include "runtime/metrics.hpp"
+
+namespace draft {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct peer_state {
+  cluster_node node;
+  caf::actor handle;          ///< its membership actor, while connected
+  bool connecting = false;
+  bool tried = false;         ///< a first connection attempt has ended
+  bool heard = false;
+  clock_type::time_point last_heard{};
+  std::vector<std::string> sees;
+  std::int64_t started_at = 0;
+};
+
+struct membership_state {
+  membership_config config;
+  std::map<std::string, peer_state> peers; // every node but this one
+  std::vector<std::string> live;           // as last told the directory
+  std::int64_t started_at = 0;
+  std::vector<caf::response_promise> waiting;
+  std::uint64_t handled = 0;
+  static inline const char* name = "membership";
+};
+
+using self_ptr = caf::stateful_actor<membership_state>*;
+
+bool is_live(const peer_state& p, const membership_config& config) {
+  return p.handle && p.heard
+         && clock_type::now() - p.last_heard <= config.peer_timeout;
+}
+
+// Recomputes the live set; tells the directory when it changed.
+void update(self_ptr self) {
+  auto& st = self->state;
+  std::vector<std::string> live{st.config.node_id};
+  for (auto& [id, p] : st.peers)
+    if (is_live(p, st.config))
+      live.push_back(id);
+  std::sort(live.begin(), live.end());
+  if (live == st.live)
+    return;
+  std::string joined;
+  for (auto& id : live)
+    joined += (joined.empty() ? "" : ",") + id;
+  logger::get("membership").info("live members changed", {{"live", joined}});
+  static auto& gauge = default_metrics().get_gauge(
+    "gateway_cluster_members_live", "Cluster members this node sees live "
+                                    "(itself included).");
+  gauge.set(static_cast<double>(live.size()));
+  st.live = live;
+  membership_view view;
+  view.live = live;
+  view.nodes[st.config.node_id] = caf::actor_cast<caf::actor>(self);
+  for (auto& [id, p] : st.peers)
+    if (p.handle)
+      view.nodes[id] = p.handle;
+  self->send(st.config.directory, members_atom::value, std::move(view));
+}
+
+void answer_ready(self_ptr self) {
+  auto& st = self->state;
+  for (auto& [id, p] : st.peers)
+    if (!p.tried)
+      return;
+  for (auto& promise : st.waiting)
+    promise.deliver(true);
+  st.waiting.clear();
+}
+
+void heartbeat(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  auto& p = st.peers[id];
+  self
+    ->request(p.handle, st.config.peer_timeout, heartbeat_atom::value,
+              st.config.node_id, st.live)
+    .then(
+      [=](std::string& from, std::vector<std::string>& view,
+          std::int64_t started_at) {
+        auto& peer = self->state.peers[id];
+        if (from != id) {
+          logger::get("membership").error(
+            "peer answered with another node id; check the cluster file",
+            {{"expected", id}, {"answered", from}});
+          return;
+        }
+        peer.heard = true;
+        peer.last_heard = clock_type::now();
+        peer.sees = std::move(view);
+        peer.started_at = started_at;
+        update(self);
+      },
+      [=](caf::error&) {
+        // No answer in time: the peer's age grows until it counts as down.
+      });
+}
+
+void connect(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  auto& p = st.peers[id];
+  p.connecting = true;
+  auto& system = self->system();
+  auto manager = st.config.tls ? system.openssl_manager().actor_handle()
+                               : system.middleman().actor_handle();
+  self
+    ->request(manager, st.config.peer_timeout, caf::connect_atom::value,
+              p.node.host, p.node.cluster_port)
+    .then(
+      [=](const caf::node_id&, caf::strong_actor_ptr& ptr,
+          const std::set<std::string>&) {
+        auto& peer = self->state.peers[id];
+        peer.connecting = false;
+        peer.tried = true;
+        if (ptr) {
+          peer.handle = caf::actor_cast<caf::actor>(ptr);
+          self->monitor(peer.handle);
+          logger::get("membership").info("connected to peer", {{"peer", id}});
+          heartbeat(self, id);
+        }
+        answer_ready(self);
+      },
+      [=](caf::error& err) {
+        auto& peer = self->state.peers[id];
+        peer.connecting = false;
+        peer.tried = true;
+        logger::get("membership").debug("cannot reach peer",
+                                        {{"peer", id},
+                                         {"error", self->system().render(err)}});
+        answer_ready(self);
+      });
+}
+
+void round(self_ptr self) {
+  auto& st = self->state;
+  for (auto& [id, p] : st.peers) {
+    if (!p.handle) {
+      if (!p.connecting)
+        connect(self, id);
+    } else {
+      heartbeat(self, id);
+    }
+  }
+  update(self);
+  self->delayed_send(self, st.config.heartbeat_interval, tick_atom::value);
+}
+
+member_status describe(self_ptr self, const peer_state& p) {
+  auto& st = self->state;
+  member_status m;
+  m.id = p.node.id;
+  m.address = p.node.host + ":" + std::to_string(p.node.cluster_port);
+  m.http_port = p.node.http_port;
+  m.status = is_live(p, st.config) ? "alive" : "down";
+  if (p.heard)
+    m.heartbeat_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           clock_type::now() - p.last_heard)
+                           .count();
+  m.started_at = p.started_at;
+  m.sees = p.sees;
+  return m;
+}
+
+caf::behavior membership(self_ptr self, membership_config config) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  st.started_at = now_utc();
+  st.live = {st.config.node_id};
+  for (auto& node : st.config.nodes)
+    if (node.id != st.config.node_id)
+      st.peers[node.id].node = node;
+  self->set_down_handler([=](caf::down_msg& msg) {
+    for (auto& [id, p] : self->state.peers)
+      if (p.handle && p.handle.address() == msg.source) {
+        logger::get("membership").warn("lost peer",
+                                       {{"peer", id},
+                                        {"reason",
+                                         self->system().render(msg.reason)}});
+        p.handle = nullptr;
+        p.heard = false;
+      }
+    update(self);
+  });
+  self->send(self, tick_atom::value);
+  return {
+    [=](tick_atom) { round(self); },
+    [=](heartbeat_atom, const std::string&, const std::vector<std::string>&) {
+      ++self->state.handled;
+      return caf::make_message(self->state.config.node_id, self->state.live,
+                               self->state.started_at);
+    },
+    [=](caf::get_atom, const std::string& draft_id) {
+      ++self->state.handled;
+      return self->delegate(self->state.config.directory, caf::get_atom::value,
+                            draft_id);
+    },
+    [=](members_atom) {
+      auto& st = self->state;
+      std::vector<member_status> out;
+      member_status me;
+      auto& mine = *std::find_if(st.config.nodes.begin(), st.config.nodes.end(),
+                                 [&](auto& n) { return n.id == st.config.node_id; });
+      me.id = mine.id;
+      me.address = mine.host + ":" + std::to_string(mine.cluster_port);
+      me.http_port = mine.http_port;
+      me.status = "self";
+      me.heartbeat_age_ms = 0;
+      me.started_at = st.started_at;
+      me.sees = st.live;
+      out.push_back(std::move(me));
+      for (auto& [id, p] : st.peers)
+        out.push_back(describe(self, p));
+      return out;
+    },
+    [=](ready_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      bool all = std::all_of(st.peers.begin(), st.peers.end(),
+                             [](auto& e) { return e.second.tried; });
+      if (all)
+        return true;
+      auto promise = self->make_response_promise<bool>();
+      st.waiting.push_back(promise);
+      return promise;
+    },
+    [=](status_atom) -> actor_status {
+      auto& st = self->state;
+      std::string live;
+      for (auto& id : st.live)
+        live += (live.empty() ? "" : ",") + id;
+      return {"membership", "membership", self->mailbox().size(), st.handled,
+              {{"live", live},
+               {"peers", std::to_string(st.peers.size())}}};
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_membership(caf::actor_system& system,
+                            membership_config config) {
+  return system.spawn(membership, std::move(config));
+}
+
+} // namespace draft

@@ -1,0 +1,55 @@
+#pragma once
+
+// The membership actor: this node's view of the cluster. One per node,
+// published on the node's cluster port (CAF middleman, or CAF's OpenSSL
+// module when the cluster file names certificates). Every heartbeat
+// interval it
+//   - connects to each peer it has no connection to (asynchronously, through
+//     the middleman actor; a peer that comes back is picked up here),
+//   - asks each connected peer for a heartbeat; the answer carries the
+//     peer's own live view and start time,
+//   - counts a peer live while it is connected and was heard from within the
+//     peer timeout. A killed peer is seen at once (its actor goes down); a
+//     frozen one (SIGSTOP, a hung machine) stops answering and drops out
+//     after the timeout. CAF's own middleman heartbeats are on as well, so a
+//     dead connection is closed by CAF too.
+// When the live set changes it sends the draft directory a membership_view.
+//
+// Handlers:
+//   (heartbeat_atom, from, std::vector<string> view)
+//                       -> (id, std::vector<string> view, int64 started_at)
+//                          from peers
+//   (caf::get_atom, draft_id) -> caf::actor
+//                          from peers' draft actors looking for this node's
+//                          draft actor; delegated to the directory
+//   (members_atom)      -> std::vector<member_status>: the view, for the
+//                          admin console and tests
+//   (ready_atom)        -> bool, once every peer was tried once (start-up
+//                          waits for it so a node does not claim drafts it
+//                          would give back a moment later)
+//   (status_atom)       -> actor_status
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "runtime/cluster_config.hpp"
+
+namespace draft {
+
+struct membership_config {
+  std::string node_id;
+  std::vector<cluster_node> nodes; ///< every node of the file, this one too
+  std::chrono::milliseconds heartbeat_interval{1000};
+  std::chrono::milliseconds peer_timeout{5000};
+  caf::actor directory;
+  bool tls = false; ///< connect through CAF's OpenSSL module
+};
+
+caf::actor spawn_membership(caf::actor_system& system,
+                            membership_config config);
+
+} // namespace draft

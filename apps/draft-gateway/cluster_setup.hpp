@@ -1,0 +1,48 @@
+#pragma once
+
+// Joining a gateway cluster at start-up: the cluster file named by
+// GATEWAY_CLUSTER_CONFIG (format: cluster-config/README.md) sets this node's
+// addresses, the shared database URL and JWT key, CAF's middleman heartbeats
+// and optional TLS between nodes. Without the variable the gateway is a
+// single node that owns every draft.
+
+#include <optional>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "gateway_context.hpp"
+#include "protocol/result.hpp"
+#include "runtime/cluster_config.hpp"
+#include "runtime/jwt.hpp"
+
+namespace draft {
+
+struct cluster_membership {
+  cluster_config file;
+  std::string node_id;
+};
+
+/// The cluster this node is configured into, if any; a bad file or an id not
+/// in it is a problem naming the field.
+result<std::optional<cluster_membership>>
+read_cluster_membership(const std::string& path, const std::string& node_id);
+
+/// Applies the node's addresses and the shared settings: the database URL
+/// and the JWT key (unless the environment sets them).
+result<jwt_settings> apply_cluster_settings(const cluster_membership& cluster,
+                                            gateway_options& options,
+                                            std::string& database_url);
+
+/// Turns on CAF's middleman heartbeats and, if configured, TLS.
+void configure_cluster_transport(caf::actor_system_config& config,
+                                 const cluster_membership& cluster);
+
+/// Spawns the membership actor, publishes it on the cluster port (bound to
+/// the node's host only) and waits until every peer was tried once.
+result<caf::actor> join_cluster(caf::actor_system& system,
+                                const cluster_membership& cluster,
+                                const caf::actor& directory);
+
+} // namespace draft

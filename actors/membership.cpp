@@ -36,6 +36,7 @@ struct membership_state {
   std::int64_t started_at = 0;
   std::vector<caf::response_promise> waiting;
   std::uint64_t handled = 0;
+  int rounds = 0;
   static inline const char* name = "membership";
 };
 
@@ -146,17 +147,29 @@ void connect(self_ptr self, const std::string& id) {
       });
 }
 
+// Only the node with the smaller id dials: two nodes dialling each other at
+// once race in CAF's BASP handshake (measured with TLS: the second
+// connection tears the first down, over and over). The other side learns
+// the dialler's handle from its first heartbeat.
+bool dials(const membership_state& st, const std::string& peer) {
+  return st.config.node_id < peer;
+}
+
 void round(self_ptr self) {
   auto& st = self->state;
   for (auto& [id, p] : st.peers) {
     if (!p.handle) {
-      if (!p.connecting)
+      if (!dials(st, id))
+        p.tried = p.tried || st.rounds >= 3; // it dials us: give it time
+      else if (!p.connecting)
         connect(self, id);
     } else {
       heartbeat(self, id);
     }
   }
+  ++st.rounds;
   update(self);
+  answer_ready(self);
   self->delayed_send(self, st.config.heartbeat_interval, tick_atom::value);
 }
 
@@ -199,8 +212,28 @@ caf::behavior membership(self_ptr self, membership_config config) {
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) { round(self); },
-    [=](heartbeat_atom, const std::string&, const std::vector<std::string>&) {
-      ++self->state.handled;
+    [=](heartbeat_atom, const std::string& from,
+        const std::vector<std::string>& view) {
+      auto& st = self->state;
+      ++st.handled;
+      auto it = st.peers.find(from);
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      if (it != st.peers.end() && sender) {
+        auto& p = it->second;
+        if (!p.handle || p.handle.address() != sender.address()) {
+          if (p.handle)
+            self->demonitor(p.handle);
+          p.handle = sender;
+          self->monitor(sender);
+          logger::get("membership").info("peer connected", {{"peer", from}});
+        }
+        p.heard = true;
+        p.tried = true;
+        p.last_heard = clock_type::now();
+        p.sees = view;
+        update(self);
+        answer_ready(self);
+      }
       return caf::make_message(self->state.config.node_id, self->state.live,
                                self->state.started_at);
     },

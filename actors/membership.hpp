@@ -4,8 +4,10 @@
 // published on the node's cluster port (CAF middleman, or CAF's OpenSSL
 // module when the cluster file names certificates). Every heartbeat
 // interval it
-//   - connects to each peer it has no connection to (asynchronously, through
-//     the middleman actor; a peer that comes back is picked up here),
+//   - connects to each peer with a larger id it has no connection to
+//     (asynchronously, through the middleman actor; a peer that comes back
+//     is picked up here); a peer with a smaller id dials this node, which
+//     learns its handle from its heartbeat — one connection per pair,
 //   - asks each connected peer for a heartbeat; the answer carries the
 //     peer's own live view and start time,
 //   - counts a peer live while it is connected and was heard from within the

@@ -5,13 +5,18 @@
 # `unit` need servers that ./dev test starts; they fail (never skip) when run
 # without them.
 function(draft_add_test name)
-  cmake_parse_arguments(arg "" "KIND" "SOURCES;LIBS" ${ARGN})
+  # SERIAL: the test starts a cluster of processes; run it alone.
+  cmake_parse_arguments(arg "SERIAL" "KIND" "SOURCES;LIBS" ${ARGN})
   if(NOT arg_KIND MATCHES "^(unit|postgres|broker|e2e)$")
     message(FATAL_ERROR "draft_add_test(${name}): KIND must be unit, postgres, broker or e2e")
   endif()
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBS} GTest::gtest GTest::gtest_main)
+  set(serial FALSE)
+  if(arg_SERIAL)
+    set(serial TRUE)
+  endif()
   gtest_discover_tests(${name}
-    PROPERTIES LABELS ${arg_KIND}
+    PROPERTIES LABELS ${arg_KIND} RUN_SERIAL ${serial}
     DISCOVERY_TIMEOUT 30)
 endfunction()

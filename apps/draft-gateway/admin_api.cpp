@@ -1,5 +1,7 @@
 #include "admin_api.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -51,6 +53,7 @@ std::vector<std::string> live_of(const std::vector<member_status>& members) {
   for (auto& m : members)
     if (m.status != "down")
       live.push_back(m.id);
+  std::sort(live.begin(), live.end());
   return live;
 }
 
@@ -137,6 +140,58 @@ void owners(gateway_context& context, const admin_request& request,
     reply);
 }
 
+void write_status(json_writer& w, const actor_status& s) {
+  w.StartObject();
+  write_string(w, "name", s.name);
+  write_string(w, "kind", s.kind);
+  w.Key("mailbox");
+  w.Uint64(s.mailbox_size);
+  w.Key("handled");
+  w.Uint64(s.messages_handled);
+  w.Key("details");
+  w.StartObject();
+  for (auto& [k, v] : s.details)
+    write_string(w, k, v);
+  w.EndObject();
+  w.EndObject();
+}
+
+// GET drafts/{id}: the draft actor on this node (loaded if needed).
+void draft_detail(gateway_context& context, const std::string& requested,
+                  admin_reply reply) {
+  auto draft_id = normalize_uuid(requested);
+  if (!is_uuid(draft_id))
+    return reply(json_error(400, "invalid_id", "the draft id must be a UUID"));
+  auto& system = context.system;
+  auto node = context.options.node_id;
+  ask<caf::actor>(
+    system, context.directory,
+    [&system, reply, node](caf::actor draft) {
+      ask<actor_status>(
+        system, draft,
+        [reply, node](actor_status s) {
+          rapidjson::StringBuffer out;
+          json_writer w(out);
+          w.StartObject();
+          write_string(w, "node", node);
+          w.Key("actor");
+          write_status(w, s);
+          w.EndObject();
+          reply({200, out.GetString()});
+        },
+        [reply](const caf::error&) {
+          reply(json_error(503, "stuck", "the draft actor did not answer"));
+        },
+        status_atom::value);
+    },
+    [reply, draft_id](const caf::error& err) {
+      reply(err == caf::sec::invalid_argument
+              ? json_error(404, "unknown_draft", "no draft with id " + draft_id)
+              : json_error(503, "unavailable", "the draft could not be loaded"));
+    },
+    caf::get_atom::value, draft_id);
+}
+
 } // namespace
 
 void handle_admin_api(gateway_context& context, admin_request request,
@@ -158,6 +213,8 @@ void handle_admin_api(gateway_context& context, admin_request request,
     return members(context, reply);
   if (request.method == "GET" && parts == std::vector<std::string>{"owners"})
     return owners(context, request, reply);
+  if (request.method == "GET" && parts.size() == 2 && parts[0] == "drafts")
+    return draft_detail(context, parts[1], reply);
   std::string path = "/admin/api";
   for (auto& p : parts)
     path += "/" + p;

@@ -1,6 +1,7 @@
 #include "gateway_fixture.hpp"
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -29,10 +30,14 @@ std::string commissioner() {
   return signed_token(R"("sub":"commish","role":"commissioner","drafts":["*"])");
 }
 
+std::string admin_token() {
+  return signed_token(R"("sub":"ops","role":"admin")");
+}
+
 service::service(const std::string& program, const std::string& name,
                  std::map<std::string, std::string> env,
-                 const std::string& port_variable)
-  : port(free_port()),
+                 const std::string& port_variable, int fixed_port)
+  : port(fixed_port > 0 ? fixed_port : free_port()),
     log_file("/tmp/draft-e2e-" + std::to_string(getpid()) + "-" + name + ".log") {
   env[port_variable] = std::to_string(port);
   process = std::make_unique<child_process>(bin_dir() + "/" + program,
@@ -46,7 +51,8 @@ service::service(const std::string& program, const std::string& name,
   ADD_FAILURE() << name << " did not start; see " << log_file;
 }
 
-gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env) {
+gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env,
+                                 int nodes, const std::string& cluster_extra) {
   std::map<std::string, std::string> common{{"DATABASE_URL", db_.url()},
                                             {"DRAFT_JWT_SECRET", gateway_secret}};
   auto orchestrator_env = common;
@@ -54,12 +60,52 @@ gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env)
   orchestrator_ = std::make_unique<service>("draft-orchestrator", "orchestrator",
                                             orchestrator_env,
                                             "ORCHESTRATOR_PORT");
-  auto env = common;
-  env["GATEWAY_MAX_CONNECTIONS_PER_USER"] = "200";
+  gateway_env_ = common;
+  gateway_env_["GATEWAY_MAX_CONNECTIONS_PER_USER"] = "200";
   for (auto& [k, v] : gateway_env)
-    env[k] = v;
-  gateway_ = std::make_unique<service>("draft-gateway", "gateway", env,
-                                       "GATEWAY_PORT");
+    gateway_env_[k] = v;
+  if (nodes > 1) {
+    // A cluster file on loopback; the database URL and JWT key come from it.
+    std::string file = "/tmp/draft-e2e-" + std::to_string(getpid())
+                       + "-cluster.conf";
+    std::ofstream out(file);
+    out << "[cluster]\nheartbeat_interval = 300ms\npeer_timeout = 1500ms\n"
+        << "[database]\nurl = " << db_.url() << "\n"
+        << "[jwt]\nsecret = " << gateway_secret << "\n";
+    for (int i = 0; i < nodes; ++i) {
+      http_ports_.push_back(free_port());
+      out << "[node.n" << i + 1 << "]\nhost = 127.0.0.1\nhttp_port = "
+          << http_ports_.back() << "\ncluster_port = " << free_port() << "\n";
+    }
+    out << cluster_extra;
+    gateway_env_.erase("DATABASE_URL");
+    gateway_env_.erase("DRAFT_JWT_SECRET");
+    gateway_env_["GATEWAY_CLUSTER_CONFIG"] = file;
+  }
+  nodes_.resize(static_cast<std::size_t>(nodes));
+  for (int i = 0; i < nodes; ++i)
+    start_node(i);
+}
+
+void gateway_fixture::start_node(int node) {
+  auto env = gateway_env_;
+  int port = 0;
+  std::string name = "gateway";
+  if (!http_ports_.empty()) {
+    env["GATEWAY_NODE_ID"] = "n" + std::to_string(node + 1);
+    port = http_ports_[static_cast<std::size_t>(node)];
+    name += "-n" + std::to_string(node + 1);
+  }
+  if (nodes_[static_cast<std::size_t>(node)])
+    name += "-restarted"; // keeps the first run's log
+  nodes_[static_cast<std::size_t>(node)].reset();
+  nodes_[static_cast<std::size_t>(node)]
+    = std::make_unique<service>("draft-gateway", name, env, "GATEWAY_PORT",
+                                port);
+}
+
+void gateway_fixture::restart(int node) {
+  start_node(node);
 }
 
 std::string gateway_fixture::create_draft(int teams, int rounds, int clock_sec) {
@@ -102,13 +148,13 @@ int gateway_fixture::pick_best(const std::string& draft_id) {
 
 std::unique_ptr<draft_listener>
 gateway_fixture::open(const std::string& draft_id, const std::string& user,
-                      std::int64_t last_seq, int receive_buffer) {
+                      std::int64_t last_seq, int receive_buffer, int node) {
   int status = 0;
   std::string body;
   std::string target = "/drafts/" + draft_id + "/connect";
   if (last_seq >= 0)
     target += "?last_seq=" + std::to_string(last_seq);
-  auto client = ws_client::connect(gateway_->port, target, reader_token(user),
+  auto client = ws_client::connect(gateway_port(node), target, reader_token(user),
                                    status, body, receive_buffer);
   EXPECT_TRUE(client) << "status " << status << ": " << body;
   if (!client)
@@ -148,8 +194,8 @@ bool gateway_fixture::eventually(const std::function<bool()>& condition,
   return condition();
 }
 
-double gateway_fixture::metric(const std::string& line_prefix) {
-  auto text = http_call(gateway_->port, "GET", "/metrics").body;
+double gateway_fixture::metric(const std::string& line_prefix, int node) {
+  auto text = http_call(gateway_port(node), "GET", "/metrics").body;
   auto at = text.find("\n" + line_prefix + " ");
   if (at == std::string::npos)
     return -1;

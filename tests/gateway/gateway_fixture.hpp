@@ -1,7 +1,8 @@
 #pragma once
 
 // Real processes for the gateway's end-to-end tests: a fresh database, the
-// orchestrator and one gateway node, ended by pid when the fixture goes.
+// orchestrator and one gateway node — or a cluster of gateway nodes sharing a
+// cluster file — ended by pid when the fixture goes.
 
 #include <functional>
 #include <map>
@@ -27,10 +28,16 @@ std::string reader_token(const std::string& sub);
 /// A commissioner token.
 std::string commissioner();
 
+/// An operator's token (role admin).
+std::string admin_token();
+
 /// A started program with its port and log file.
 struct service {
+  /// Starts `program` on a free port (or `fixed_port`) and waits for its
+  /// /health.
   service(const std::string& program, const std::string& name,
-          std::map<std::string, std::string> env, const std::string& port_variable);
+          std::map<std::string, std::string> env,
+          const std::string& port_variable, int fixed_port = 0);
   int port;
   std::string log_file;
   std::unique_ptr<child_process> process;
@@ -38,13 +45,20 @@ struct service {
 
 class gateway_fixture {
 public:
-  /// `gateway_env` adds or overrides the gateway's environment.
-  explicit gateway_fixture(std::map<std::string, std::string> gateway_env = {});
+  /// `gateway_env` adds or overrides the gateway's environment. With
+  /// `nodes` > 1 the gateways form a cluster (node ids n1, n2, …) on
+  /// loopback; `cluster_extra` is appended to the cluster file.
+  explicit gateway_fixture(std::map<std::string, std::string> gateway_env = {},
+                           int nodes = 1, const std::string& cluster_extra = "");
 
   const std::string& url() const { return db_.url(); }
   int orchestrator_port() const { return orchestrator_->port; }
-  int gateway_port() const { return gateway_->port; }
-  service& gateway() { return *gateway_; }
+  int gateway_port(int node = 0) const { return nodes_[node]->port; }
+  service& gateway(int node = 0) { return *nodes_[node]; }
+  int node_count() const { return static_cast<int>(nodes_.size()); }
+
+  /// Starts node `node` again (after the test killed it).
+  void restart(int node);
 
   /// Creates a draft through the orchestrator; returns its id.
   std::string create_draft(int teams, int rounds, int clock_sec);
@@ -59,7 +73,7 @@ public:
   std::unique_ptr<draft_listener> open(const std::string& draft_id,
                                        const std::string& user,
                                        std::int64_t last_seq = -1,
-                                       int receive_buffer = 0);
+                                       int receive_buffer = 0, int node = 0);
 
   /// The outbox of a draft as (seq, event_id), in seq order.
   std::vector<std::pair<std::int64_t, std::string>>
@@ -71,13 +85,17 @@ public:
   /// Polls `condition` every 100 ms until true or `seconds` passed.
   static bool eventually(const std::function<bool()>& condition, int seconds);
 
-  /// The value of a metric line on the gateway's /metrics (or -1).
-  double metric(const std::string& line_prefix);
+  /// The value of a metric line on a gateway's /metrics (or -1).
+  double metric(const std::string& line_prefix, int node = 0);
 
 private:
+  void start_node(int node);
+
   test_database db_;
   std::unique_ptr<service> orchestrator_;
-  std::unique_ptr<service> gateway_;
+  std::map<std::string, std::string> gateway_env_;
+  std::vector<int> http_ports_;
+  std::vector<std::unique_ptr<service>> nodes_;
 };
 
 /// The events a client applied, as (seq, event_id).

@@ -110,6 +110,7 @@ std::optional<std::string> ws_client::read(std::chrono::milliseconds timeout) {
     return std::nullopt;
   }
   if (result) {
+    closed_ = true;
     if (s.ws.reason().code != websocket::close_code::none) {
       close_code_ = static_cast<int>(s.ws.reason().code);
       close_reason_ = std::string(s.ws.reason().reason.c_str());

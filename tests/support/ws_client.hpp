@@ -32,6 +32,9 @@ public:
   /// Close code the server sent (0 if none yet / the socket just dropped).
   int close_code() const { return close_code_; }
   const std::string& close_reason() const { return close_reason_; }
+  /// True once a read ended the connection (a close or a dropped socket),
+  /// as opposed to a read that only timed out.
+  bool closed() const { return closed_; }
 
   struct impl;
 
@@ -40,6 +43,7 @@ private:
   std::unique_ptr<impl> impl_;
   int close_code_ = 0;
   std::string close_reason_;
+  bool closed_ = false;
 };
 
 /// One event as a client saw it.
@@ -78,6 +82,11 @@ public:
   int pongs() const { return pongs_; }
   /// Starts from a seq known from an earlier connection (resume).
   void resume_from(std::int64_t seq) { last_seq_ = seq; }
+  /// Continues on a new connection (opened with ?last_seq=last_seq()),
+  /// keeping the events applied so far.
+  void reconnect(std::unique_ptr<ws_client> client) {
+    client_ = std::move(client);
+  }
 
 private:
   std::unique_ptr<ws_client> client_;

@@ -53,7 +53,10 @@ public:
 
   const std::string& url() const { return db_.url(); }
   int orchestrator_port() const { return orchestrator_->port; }
-  int gateway_port(int node = 0) const { return nodes_[node]->port; }
+  /// A node's HTTP port (fixed for a cluster node, even while it restarts).
+  int gateway_port(int node = 0) const {
+    return http_ports_.empty() ? nodes_[node]->port : http_ports_[node];
+  }
   service& gateway(int node = 0) { return *nodes_[node]; }
   int node_count() const { return static_cast<int>(nodes_.size()); }
 

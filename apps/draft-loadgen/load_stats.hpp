@@ -62,6 +62,8 @@ struct load_stats {
   std::uint64_t disconnects = 0;
   double last_receive_ms = 0; ///< wall clock
   latency_histogram latency;
+  latency_histogram local_latency;  ///< clients on their draft's owner node
+  latency_histogram remote_latency; ///< clients one cluster hop away
 };
 
 } // namespace draft::load

@@ -23,6 +23,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <dirent.h>
 #include <pqxx/pqxx>
@@ -45,6 +46,7 @@ namespace {
 struct options {
   std::string host = "127.0.0.1";
   int port = 8080;
+  std::vector<int> ports; ///< --ports: clients spread over several nodes
   int connections = 100;
   int drafts = 10;
   double rate = 0;
@@ -153,6 +155,8 @@ struct client {
   websocket::stream<beast::tcp_stream> ws;
   beast::flat_buffer buffer;
   int draft = 0;
+  int node = 0;        ///< index into the ports
+  bool remote = false; ///< its node does not own its draft (a cluster hop)
   std::atomic<std::int64_t> last{0};
   bool open = false;
 };
@@ -161,11 +165,16 @@ struct client {
 class client_group {
 public:
   client_group(const options& opts, const std::vector<std::string>& draft_ids,
-               const std::vector<std::string>& tokens, std::vector<int> drafts)
+               const std::vector<std::string>& tokens,
+               std::vector<std::pair<int, int>> drafts_and_nodes,
+               const std::vector<int>& owner_nodes)
     : opts_(opts), draft_ids_(draft_ids), tokens_(tokens) {
-    for (int d : drafts) {
+    for (auto [d, node] : drafts_and_nodes) {
       clients_.push_back(std::make_unique<client>(io_));
       clients_.back()->draft = d;
+      clients_.back()->node = node;
+      clients_.back()->remote
+        = !owner_nodes.empty() && owner_nodes[static_cast<size_t>(d)] != node;
     }
   }
 
@@ -199,7 +208,8 @@ private:
     auto target = "/drafts/" + draft_ids_[static_cast<size_t>(c->draft)]
                   + "/connect?token=" + tokens_[static_cast<size_t>(c->draft)];
     tcp::endpoint ep(asio::ip::make_address(opts_.host),
-                     static_cast<unsigned short>(opts_.port));
+                     static_cast<unsigned short>(
+                       opts_.ports[static_cast<size_t>(c->node)]));
     beast::get_lowest_layer(c->ws).expires_after(std::chrono::seconds(30));
     beast::get_lowest_layer(c->ws).async_connect(
       ep, [this, c, target](beast::error_code ec) {
@@ -277,6 +287,8 @@ private:
     if (created_ms < measure_from_)
       return; // warm-up: checked for order, not timed
     stats_.latency.add(now - created_ms);
+    (c->remote ? stats_.remote_latency : stats_.local_latency)
+      .add(now - created_ms);
   }
 
   const options& opts_;
@@ -342,6 +354,13 @@ options parse(int argc, char** argv) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--port") o.port = std::stoi(v);
     else if (k == "--host") o.host = v;
+    else if (k == "--ports") {
+      for (std::size_t at = 0; at < v.size();) {
+        auto comma = v.find(',', at);
+        o.ports.push_back(std::stoi(v.substr(at, comma - at)));
+        at = comma == std::string::npos ? v.size() : comma + 1;
+      }
+    }
     else if (k == "--connections") o.connections = std::stoi(v);
     else if (k == "--drafts") o.drafts = std::stoi(v);
     else if (k == "--rate") o.rate = std::stod(v);
@@ -358,7 +377,45 @@ options parse(int argc, char** argv) {
       std::exit(2);
     }
   }
+  if (o.ports.empty())
+    o.ports.push_back(o.port);
   return o;
+}
+
+// With several nodes: the index (into --ports, in node-id order n1, n2, …) of
+// each draft's owner, asked from the first node's admin API.
+std::vector<int> owner_nodes(const options& opts,
+                             const std::vector<std::string>& draft_ids,
+                             const std::string& admin_token) {
+  std::vector<int> out;
+  if (opts.ports.size() < 2)
+    return out;
+  namespace http = beast::http;
+  for (std::size_t at = 0; at < draft_ids.size(); at += 100) {
+    std::string list;
+    for (auto i = at; i < std::min(at + 100, draft_ids.size()); ++i)
+      list += (list.empty() ? "" : ",") + draft_ids[i];
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.connect(tcp::endpoint(asio::ip::make_address(opts.host),
+                                 static_cast<unsigned short>(opts.ports[0])));
+    http::request<http::empty_body> req{http::verb::get,
+                                        "/admin/api/owners?drafts=" + list, 11};
+    req.set(http::field::host, opts.host);
+    req.set(http::field::authorization, "Bearer " + admin_token);
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    for (auto i = at; i < std::min(at + 100, draft_ids.size()); ++i) {
+      auto key = "\"" + draft_ids[i] + "\":\"n";
+      auto found = res.body().find(key);
+      out.push_back(found == std::string::npos
+                      ? -1
+                      : std::atoi(res.body().c_str() + found + key.size()) - 1);
+    }
+  }
+  return out;
 }
 
 std::string fixed(double v, int digits = 2) {
@@ -403,13 +460,20 @@ int main(int argc, char** argv) {
                                  "'PickMade', $4)";
   auto rss_before = opts.server_pid ? status_bytes(opts.server_pid, "VmRSS") : -1;
 
+  auto owners = owner_nodes(
+    opts, draft_ids,
+    sign_hs256("{\"sub\":\"loadgen\",\"role\":\"admin\",\"exp\":"
+                 + std::to_string(exp) + "}",
+               secret));
   std::vector<std::unique_ptr<client_group>> groups;
   int threads = std::max(1, std::min(opts.threads, opts.connections));
+  auto nodes = static_cast<int>(opts.ports.size());
   for (int t = 0; t < threads; ++t) {
-    std::vector<int> mine;
+    std::vector<std::pair<int, int>> mine;
     for (int i = t; i < opts.connections; i += threads)
-      mine.push_back(i % opts.drafts);
-    groups.push_back(std::make_unique<client_group>(opts, draft_ids, tokens, mine));
+      mine.emplace_back(i % opts.drafts, (i / opts.drafts) % nodes);
+    groups.push_back(
+      std::make_unique<client_group>(opts, draft_ids, tokens, mine, owners));
   }
   auto connect_start = std::chrono::steady_clock::now();
   for (auto& g : groups)
@@ -506,6 +570,8 @@ int main(int argc, char** argv) {
       total.disconnects += s.disconnects;
       total.last_receive_ms = std::max(total.last_receive_ms, s.last_receive_ms);
       total.latency.merge(s.latency);
+      total.local_latency.merge(s.local_latency);
+      total.remote_latency.merge(s.remote_latency);
       for (auto& c : g->clients()) {
         auto want = seqs[static_cast<size_t>(c->draft)];
         expected += want;
@@ -532,6 +598,17 @@ int main(int argc, char** argv) {
            + ",\"p90\":" + fixed(total.latency.quantile(0.9))
            + ",\"p99\":" + fixed(total.latency.quantile(0.99))
            + ",\"max\":" + fixed(total.latency.max()) + "}"
+           + (owners.empty()
+                ? std::string()
+                : ",\"nodes\":" + std::to_string(nodes)
+                    + ",\"same_node_latency_ms\":{\"p50\":"
+                    + fixed(total.local_latency.quantile(0.5)) + ",\"p99\":"
+                    + fixed(total.local_latency.quantile(0.99)) + ",\"n\":"
+                    + std::to_string(total.local_latency.total()) + "}"
+                    + ",\"cross_node_latency_ms\":{\"p50\":"
+                    + fixed(total.remote_latency.quantile(0.5)) + ",\"p99\":"
+                    + fixed(total.remote_latency.quantile(0.99)) + ",\"n\":"
+                    + std::to_string(total.remote_latency.total()) + "}")
            + ",\"gaps\":" + std::to_string(total.gaps)
            + ",\"duplicates\":" + std::to_string(total.duplicates)
            + ",\"missing\":" + std::to_string(missing)

@@ -50,6 +50,10 @@ struct ws_client::impl {
   asio::io_context io;
   websocket::stream<tcp::socket> ws{io};
   beast::flat_buffer buffer;
+  // A read that timed out stays pending (cancelling it would break the
+  // WebSocket stream); the next read() waits for it.
+  bool reading = false;
+  beast::error_code result;
 };
 
 ws_client::ws_client(std::unique_ptr<impl> state) : impl_(std::move(state)) {
@@ -97,19 +101,20 @@ ws_client::connect(int port, const std::string& target,
 
 std::optional<std::string> ws_client::read(std::chrono::milliseconds timeout) {
   auto& s = *impl_;
-  beast::error_code result = asio::error::would_block;
-  s.ws.async_read(s.buffer,
-                  [&](beast::error_code ec, std::size_t) { result = ec; });
+  if (closed_)
+    return std::nullopt;
+  if (!s.reading) {
+    s.reading = true;
+    s.ws.async_read(s.buffer, [&s](beast::error_code ec, std::size_t) {
+      s.result = ec;
+      s.reading = false;
+    });
+  }
   s.io.restart();
   s.io.run_for(timeout);
-  if (result == asio::error::would_block) {
-    beast::error_code ignored;
-    s.ws.next_layer().cancel(ignored);
-    s.io.restart();
-    s.io.run();
-    return std::nullopt;
-  }
-  if (result) {
+  if (s.reading)
+    return std::nullopt; // timed out; the read goes on
+  if (s.result) {
     closed_ = true;
     if (s.ws.reason().code != websocket::close_code::none) {
       close_code_ = static_cast<int>(s.ws.reason().code);

@@ -1,0 +1,305 @@
+// draft-bots: a demo draft played by bots. It creates a draft through the
+// orchestrator, starts it, and runs one bot per team and a number of
+// watchers, spread over the gateway nodes. Each bot watches its WebSocket
+// and, when its team is on the clock, thinks a few seconds and picks one of
+// the best available players (a pick the clock beat is a 409, ignored: the
+// orchestrator autopicked). Every client moves to the next node if its
+// connection drops and resumes with ?last_seq=. Prints the draft id first,
+// then one JSON log line per pick; exits when the draft completes.
+//
+//   draft-bots --orchestrator 127.0.0.1:8070
+//              --gateways 127.0.0.1:8080,127.0.0.1:8081
+//              [--teams 12] [--rounds 15] [--clock 30] [--watchers 24]
+//   (DRAFT_JWT_SECRET signs the bots' tokens)
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <rapidjson/document.h>
+
+#include "protocol/time_format.hpp"
+#include "runtime/jwt.hpp"
+#include "runtime/logger.hpp"
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct endpoint {
+  std::string host;
+  std::string port;
+};
+
+endpoint parse_endpoint(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos)
+    return {text, "80"};
+  return {text.substr(0, colon), text.substr(colon + 1)};
+}
+
+struct settings {
+  endpoint orchestrator{"127.0.0.1", "8070"};
+  std::vector<endpoint> gateways;
+  int teams = 12;
+  int rounds = 15;
+  int clock = 30;
+  int watchers = 24;
+  std::string secret;
+};
+
+std::string token(const settings& s, const std::string& claims) {
+  auto exp = draft::now_utc() / 1'000'000 + 24 * 3600;
+  return draft::sign_hs256("{\"exp\":" + std::to_string(exp) + "," + claims
+                             + "}",
+                           s.secret);
+}
+
+struct reply {
+  int status = 0;
+  std::string body;
+};
+
+// One blocking HTTP/1.1 request.
+reply call(const endpoint& to, http::verb method, const std::string& target,
+           const std::string& bearer, const std::string& body = "") {
+  try {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(10));
+    stream.connect(tcp::resolver(io).resolve(to.host, to.port));
+    http::request<http::string_body> req{method, target, 11};
+    req.set(http::field::host, to.host);
+    req.set(http::field::authorization, "Bearer " + bearer);
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return {static_cast<int>(res.result_int()), res.body()};
+  } catch (const std::exception& e) {
+    return {0, e.what()};
+  }
+}
+
+std::atomic<bool> completed{false};
+std::mutex pickers_mutex;
+std::vector<std::thread> pickers;
+
+// Picks one of the five best available players for the team on the clock.
+void pick(const settings& s, const std::string& draft_id,
+          const std::string& team_name, const std::string& team_token,
+          std::int64_t overall_pick, int think_ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(think_ms));
+  if (completed)
+    return;
+  auto page = call(s.orchestrator, http::verb::get,
+                   "/api/drafts/" + draft_id
+                     + "/players?available=true&limit=5",
+                   team_token);
+  rapidjson::Document doc;
+  doc.Parse(page.body.c_str());
+  if (page.status != 200 || !doc.IsObject() || !doc.HasMember("players")
+      || doc["players"].Empty())
+    return;
+  auto& players = doc["players"];
+  auto& choice
+    = players[static_cast<rapidjson::SizeType>(think_ms % players.Size())];
+  std::string player = choice["player_id"].GetString();
+  auto res = call(s.orchestrator, http::verb::post,
+                  "/api/drafts/" + draft_id + "/picks", team_token,
+                  "{\"player_id\":\"" + player + "\"}");
+  draft::logger::get("bots").info(
+    res.status == 201 ? "picked" : "pick refused",
+    {{"team", team_name},
+     {"overall_pick", overall_pick},
+     {"player", choice.HasMember("name") ? choice["name"].GetString() : player},
+     {"status", res.status}});
+}
+
+// A WebSocket client of the draft that moves to the next node when its
+// connection drops. A bot (with a team) picks when its team is on the clock.
+void client(const settings& s, const std::string& draft_id, int index,
+            const std::string& team_id, const std::string& team_name) {
+  auto bearer
+    = team_id.empty()
+        ? token(s, "\"sub\":\"watcher-" + std::to_string(index)
+                     + "\",\"drafts\":[\"" + draft_id + "\"]")
+        : token(s, "\"sub\":\"bot-" + std::to_string(index) + "\",\"team_id\":\""
+                     + team_id + "\",\"drafts\":[\"" + draft_id + "\"]");
+  std::mt19937 random(static_cast<unsigned>(index * 7919 + draft::now_utc() % 1000));
+  std::int64_t last_seq = -1;
+  std::size_t node = static_cast<std::size_t>(index) % s.gateways.size();
+  while (!completed) {
+    auto& gw = s.gateways[node];
+    try {
+      asio::io_context io;
+      websocket::stream<tcp::socket> ws(io);
+      asio::connect(ws.next_layer(), tcp::resolver(io).resolve(gw.host, gw.port));
+      ws.set_option(websocket::stream_base::decorator(
+        [&](websocket::request_type& req) {
+          req.set(http::field::authorization, "Bearer " + bearer);
+        }));
+      auto target = "/drafts/" + draft_id + "/connect";
+      if (last_seq >= 0)
+        target += "?last_seq=" + std::to_string(last_seq);
+      ws.handshake(gw.host + ":" + gw.port, target);
+      for (;;) {
+        beast::flat_buffer buffer;
+        ws.read(buffer);
+        rapidjson::Document doc;
+        auto text = beast::buffers_to_string(buffer.data());
+        doc.Parse(text.c_str());
+        if (!doc.IsObject() || !doc.HasMember("type"))
+          continue;
+        std::string type = doc["type"].GetString();
+        const rapidjson::Value* on_clock = nullptr;
+        if (type == "StateSnapshot") {
+          last_seq = doc["last_seq"].GetInt64();
+          if (doc.HasMember("current_pick") && doc["current_pick"].IsObject())
+            on_clock = &doc["current_pick"];
+        } else if (doc.HasMember("seq") && type != "TimerTick") {
+          last_seq = doc["seq"].GetInt64();
+          if (type == "PickStarted")
+            on_clock = &doc["data"];
+        }
+        if (type == "DraftCompleted") {
+          completed = true;
+          return;
+        }
+        if (on_clock && !team_id.empty()
+            && (*on_clock)["team_id"].GetString() == team_id) {
+          int think_ms = 1500 + static_cast<int>(random() % 4000);
+          auto overall = (*on_clock)["overall_pick"].GetInt64();
+          std::lock_guard<std::mutex> guard(pickers_mutex);
+          pickers.emplace_back(pick, std::cref(s), draft_id, team_name,
+                               bearer, overall, think_ms);
+        }
+      }
+    } catch (const std::exception& e) {
+      draft::logger::get("bots").info("connection dropped; moving to the "
+                                      "next node",
+                                      {{"client", index},
+                                       {"node", gw.host + ":" + gw.port},
+                                       {"error", e.what()}});
+    }
+    node = (node + 1) % s.gateways.size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+int usage(const char* why) {
+  std::fprintf(stderr,
+               "draft-bots: %s\nusage: draft-bots --gateways HOST:PORT[,...] "
+               "[--orchestrator HOST:PORT] [--teams N] [--rounds N] "
+               "[--clock SEC] [--watchers N]\n(DRAFT_JWT_SECRET signs the "
+               "tokens)\n",
+               why);
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    try {
+      if (k == "--orchestrator")
+        s.orchestrator = parse_endpoint(v);
+      else if (k == "--gateways") {
+        for (std::size_t start = 0; start < v.size();) {
+          auto comma = v.find(',', start);
+          s.gateways.push_back(parse_endpoint(v.substr(start, comma - start)));
+          start = comma == std::string::npos ? v.size() : comma + 1;
+        }
+      } else if (k == "--teams")
+        s.teams = std::stoi(v);
+      else if (k == "--rounds")
+        s.rounds = std::stoi(v);
+      else if (k == "--clock")
+        s.clock = std::stoi(v);
+      else if (k == "--watchers")
+        s.watchers = std::stoi(v);
+      else
+        return usage(("unknown option " + k).c_str());
+    } catch (const std::exception&) {
+      return usage(("bad value for " + k + ": " + v).c_str());
+    }
+  }
+  if (argc % 2 == 0)
+    return usage("every option takes a value");
+  if (s.gateways.empty())
+    return usage("--gateways is required");
+  if (auto secret = std::getenv("DRAFT_JWT_SECRET"); secret && *secret)
+    s.secret = secret;
+  else
+    return usage("DRAFT_JWT_SECRET is not set");
+  auto commissioner
+    = token(s, R"("sub":"demo-commissioner","role":"commissioner","drafts":["*"])");
+  std::string teams;
+  for (int i = 1; i <= s.teams; ++i)
+    teams += std::string(i > 1 ? "," : "") + "\"Bots " + std::to_string(i) + "\"";
+  auto created = call(s.orchestrator, http::verb::post, "/api/drafts",
+                      commissioner,
+                      "{\"type\":\"snake\",\"rounds\":" + std::to_string(s.rounds)
+                        + ",\"time_per_pick_sec\":" + std::to_string(s.clock)
+                        + ",\"teams\":[" + teams + "]}");
+  rapidjson::Document doc;
+  doc.Parse(created.body.c_str());
+  if (created.status != 201 || !doc.IsObject()) {
+    std::fprintf(stderr, "draft-bots: creating the draft failed (%d): %s\n",
+                 created.status, created.body.c_str());
+    return 1;
+  }
+  std::string draft_id = doc["draft_id"].GetString();
+  std::printf("%s\n", draft_id.c_str());
+  std::fflush(stdout);
+  std::vector<std::thread> clients;
+  int index = 0;
+  for (auto& team : doc["teams"].GetArray())
+    clients.emplace_back(client, std::cref(s), draft_id, index++,
+                         std::string(team["team_id"].GetString()),
+                         std::string(team["name"].GetString()));
+  for (int w = 0; w < s.watchers; ++w)
+    clients.emplace_back(client, std::cref(s), draft_id, index++, "", "");
+  auto started = call(s.orchestrator, http::verb::post,
+                      "/api/drafts/" + draft_id + "/start", commissioner);
+  if (started.status != 200) {
+    std::fprintf(stderr, "draft-bots: starting the draft failed (%d): %s\n",
+                 started.status, started.body.c_str());
+    std::_Exit(1);
+  }
+  draft::logger::get("bots").info("draft started",
+                                  {{"draft_id", draft_id},
+                                   {"bots", s.teams},
+                                   {"watchers", s.watchers}});
+  for (auto& t : clients)
+    t.join();
+  {
+    std::lock_guard<std::mutex> guard(pickers_mutex);
+    for (auto& t : pickers)
+      t.join();
+  }
+  draft::logger::get("bots").info("draft completed", {{"draft_id", draft_id}});
+  return 0;
+}

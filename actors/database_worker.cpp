@@ -163,6 +163,93 @@ caf::result<std::string> picks_page(pqxx::connection& c,
   return out + "}";
 }
 
+// The admin console's view of the outbox: what the relay has not sent yet.
+std::string outbox_report(pqxx::connection& c) {
+  pqxx::nontransaction tx(c);
+  auto r = tx.exec1(
+    "SELECT count(*) FILTER (WHERE sent_at IS NULL AND NOT dead), "
+    "coalesce(extract(epoch from now() - min(created_at) FILTER (WHERE "
+    "sent_at IS NULL AND NOT dead)), 0)::float8, "
+    "count(*) FILTER (WHERE dead), count(*), "
+    "coalesce(extract(epoch from now() - max(created_at)), -1)::float8 "
+    "FROM draft_outbox");
+  return "{\"unsent\":" + r[0].as<std::string>()
+         + ",\"oldest_unsent_age_sec\":" + r[1].as<std::string>()
+         + ",\"dead\":" + r[2].as<std::string>()
+         + ",\"rows\":" + r[3].as<std::string>()
+         + ",\"newest_age_sec\":" + r[4].as<std::string>() + "}";
+}
+
+// The last 100 dead letters of each kind, newest first.
+std::string dead_letters_report(pqxx::connection& c) {
+  pqxx::nontransaction tx(c);
+  std::string out = "{\"relay\":[";
+  bool first = true;
+  for (auto r : tx.exec("SELECT id, draft_id, seq, event_id, event_type, "
+                        "attempts, coalesce(last_error, ''), "
+                        + micros("dead_at")
+                        + " FROM draft_outbox WHERE dead ORDER BY dead_at DESC "
+                          "LIMIT 100")) {
+    out += std::string(first ? "" : ",") + "{\"id\":" + r[0].as<std::string>()
+           + ",\"draft_id\":" + json_quoted(r[1].as<std::string>())
+           + ",\"seq\":" + r[2].as<std::string>()
+           + ",\"event_id\":" + json_quoted(r[3].as<std::string>())
+           + ",\"event_type\":" + json_quoted(r[4].as<std::string>())
+           + ",\"attempts\":" + r[5].as<std::string>()
+           + ",\"last_error\":" + json_quoted(r[6].as<std::string>())
+           + ",\"dead_at\":"
+           + json_quoted(r[7].is_null() ? "" : format_rfc3339(r[7].as<long long>()))
+           + "}";
+    first = false;
+  }
+  out += "],\"broadcast\":[";
+  first = true;
+  for (auto r : tx.exec("SELECT id, draft_id, connection_id, user_subject, seq, "
+                        "reason, node, "
+                        + micros("created_at")
+                        + " FROM broadcast_dead_letters ORDER BY id DESC "
+                          "LIMIT 100")) {
+    out += std::string(first ? "" : ",") + "{\"id\":" + r[0].as<std::string>()
+           + ",\"draft_id\":" + json_quoted(r[1].as<std::string>())
+           + ",\"connection_id\":" + json_quoted(r[2].as<std::string>())
+           + ",\"user\":" + json_quoted(r[3].as<std::string>())
+           + ",\"seq\":" + r[4].as<std::string>()
+           + ",\"reason\":" + json_quoted(r[5].as<std::string>())
+           + ",\"node\":" + json_quoted(r[6].as<std::string>())
+           + ",\"created_at\":" + json_quoted(format_rfc3339(r[7].as<long long>()))
+           + "}";
+    first = false;
+  }
+  return out + "]}";
+}
+
+// Replays (the relay publishes it again) or discards a dead letter; false if
+// there is no such dead letter. A relay dead letter is never deleted — the
+// gateway reads events by seq — so a discard marks it handled instead.
+bool act_on_dead_letter(pqxx::connection& c, const std::string& kind,
+                        std::int64_t id, const std::string& action,
+                        const std::string& by) {
+  pqxx::work tx(c);
+  pqxx::result r;
+  if (kind == "relay" && action == "replay")
+    r = tx.exec_params("UPDATE draft_outbox SET dead = false, dead_at = NULL, "
+                       "attempts = 0, next_attempt_at = now() "
+                       "WHERE id = $1 AND dead RETURNING id",
+                       id);
+  else if (kind == "relay" && action == "discard")
+    r = tx.exec_params("UPDATE draft_outbox SET dead = false, sent_at = now(), "
+                       "last_error = 'discarded by ' || $2 || ': ' || "
+                       "coalesce(last_error, '') WHERE id = $1 AND dead "
+                       "RETURNING id",
+                       id, by);
+  else if (kind == "broadcast" && action == "discard")
+    r = tx.exec_params("DELETE FROM broadcast_dead_letters WHERE id = $1 "
+                       "RETURNING id",
+                       id);
+  tx.commit();
+  return !r.empty();
+}
+
 caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
                               std::string url, std::string node) {
   self->state.url = std::move(url);
@@ -197,6 +284,18 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
         int limit) -> caf::result<std::string> {
       return guarded("picks page", [&]() -> caf::result<std::string> {
         return picks_page(self->state.db(), draft_id, cursor, limit);
+      });
+    },
+    [=](report_atom, const std::string& what) -> caf::result<std::string> {
+      return guarded("admin report", [&]() -> caf::result<std::string> {
+        return what == "outbox" ? outbox_report(self->state.db())
+                                : dead_letters_report(self->state.db());
+      });
+    },
+    [=](dead_atom, const std::string& kind, std::int64_t id,
+        const std::string& action, const std::string& by) -> caf::result<bool> {
+      return guarded("dead letter action", [&]() -> caf::result<bool> {
+        return act_on_dead_letter(self->state.db(), kind, id, action, by);
       });
     },
     [=](dead_atom, const dead_letter& letter) -> caf::result<void> {

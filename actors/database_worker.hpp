@@ -9,6 +9,9 @@
 //   (fetch_atom, draft_id, from_seq, to_seq)    -> std::vector<outbox_row>
 //   (picks_atom, draft_id, cursor, limit)       -> std::string (JSON page)
 //   (dead_atom, dead_letter)                    -> void (recorded)
+//   (report_atom, "outbox" | "dead-letters")    -> std::string (JSON, admin)
+//   (dead_atom, kind, id, action, by)           -> bool: a dead letter
+//       ("relay" | "broadcast") replayed or discarded; false if none
 
 #include <string>
 

@@ -11,6 +11,7 @@
 
 #include "actors/draft_state.hpp"
 #include "actors/gateway_messages.hpp"
+#include "actors/gateway_metrics.hpp"
 #include "protocol/json_codec.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
@@ -58,9 +59,7 @@ counter& metric(const char* name, const char* help) {
 // subscriber on the fan-out path.
 void send_frame(subscriber& sub, const frame_ptr& f, bool live = true) {
   sub.sink->send(f, live);
-  static auto& deliveries
-    = metric("gateway_deliveries_total", "Frames handed to connections.");
-  deliveries.inc();
+  deliveries_counter().inc();
 }
 
 // Sends one frame to every subscriber that `wanted` accepts (and lets it
@@ -79,9 +78,7 @@ void broadcast(self_ptr self, const frame_ptr& f, Predicate wanted) {
       for (auto& sink : sinks)
         sink->send_on_lane(f, true);
     });
-  static auto& deliveries
-    = metric("gateway_deliveries_total", "Frames handed to connections.");
-  deliveries.inc(count);
+  deliveries_counter().inc(count);
 }
 
 
@@ -177,9 +174,7 @@ void apply(self_ptr self, const outbox_row& row) {
   st.history.push_back(f);
   while (st.history.size() > st.config.history_limit)
     st.history.pop_front();
-  static auto& applied
-    = metric("gateway_events_applied_total", "Outbox events applied.");
-  applied.inc();
+  events_applied_counter().inc();
   broadcast(self, f, [&](subscriber& sub) {
     if (sub.catching_up || sub.sent_seq + 1 != row.seq)
       return false;
@@ -440,6 +435,16 @@ caf::behavior running(self_ptr self) {
                    {"owner", st.owner_id},
                    {"followers", std::to_string(st.followers.size())},
                    {"events_forwarded", std::to_string(st.forwarded)}};
+      auto snap = st.model.snapshot(now_utc());
+      if (snap.pick) {
+        auto& cp = *snap.pick;
+        s.details["current_pick"] = std::to_string(cp.overall_pick);
+        s.details["round"] = std::to_string(cp.round);
+        s.details["completed_picks"] = std::to_string(snap.completed_picks);
+        s.details["team_id"] = cp.team_id;
+        s.details["timeout_at"] = format_rfc3339(cp.timeout_at);
+        s.details["time_remaining_sec"] = std::to_string(cp.time_remaining_sec);
+      }
       return s;
     },
     [=](idle_atom) {

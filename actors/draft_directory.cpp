@@ -109,6 +109,12 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
                                     {{"drafts", st.drafts.size()},
                                      {"told", moved}});
     },
+    [=](actors_atom) {
+      std::vector<caf::actor> out;
+      for (auto& entry : self->state.drafts)
+        out.push_back(entry.second.actor);
+      return out;
+    },
     [=](owner_atom, const std::string& draft_id) -> std::string {
       return self->state.owner(normalize_uuid(draft_id));
     },

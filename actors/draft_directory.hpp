@@ -15,6 +15,7 @@
 //                                 told (owner_atom, owner id, owner's
 //                                 membership actor)
 //   (owner_atom, draft_id)     -> std::string: the owner node by this view
+//   (actors_atom)              -> std::vector<caf::actor>: the draft actors
 //   (status_atom)              -> actor_status
 
 #include <caf/actor.hpp>

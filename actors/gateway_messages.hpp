@@ -4,6 +4,7 @@
 // cross nodes live in protocol/wire_types.hpp; the ones here never leave the
 // process (they carry pointers), so CAF is told they need no serialization.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,11 +40,20 @@ public:
   virtual void post(std::function<void()> work) = 0;
 };
 
+/// What a connection has done so far (admin console); safe to read from any
+/// thread.
+struct sink_counters {
+  std::uint64_t queued = 0;   ///< frames waiting to be written
+  std::uint64_t bytes_in = 0; ///< client messages received
+  std::uint64_t bytes_out = 0; ///< frames written
+};
+
 /// Where frames are written: the WebSocket session, behind an interface so
 /// the actors never include Beast.
 class socket_sink {
 public:
   virtual ~socket_sink() = default;
+  virtual sink_counters counters() const { return {}; }
   /// The lane this connection lives on.
   virtual socket_lane& lane() = 0;
   /// Like `send`, but only callable on the sink's lane thread (no hop).
@@ -87,6 +97,13 @@ using members_atom = caf::atom_constant<caf::atom("members")>;
 using owner_atom = caf::atom_constant<caf::atom("owner")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;
 using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
+// Admin console.
+using admin_atom = caf::atom_constant<caf::atom("admin")>;
+using report_atom = caf::atom_constant<caf::atom("report")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using level_atom = caf::atom_constant<caf::atom("level")>;
+using actors_atom = caf::atom_constant<caf::atom("actors")>;
+using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
 
 /// The live members as this node sees them, with the membership actor of
 /// each (this node's own entry holds its own). Sent by the membership actor

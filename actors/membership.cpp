@@ -72,6 +72,8 @@ void update(self_ptr self) {
   for (auto& [id, p] : st.peers)
     if (p.handle)
       view.nodes[id] = p.handle;
+  if (st.config.admin)
+    self->send(st.config.admin, members_atom::value, view);
   self->send(st.config.directory, members_atom::value, std::move(view));
 }
 
@@ -242,6 +244,7 @@ caf::behavior membership(self_ptr self, membership_config config) {
       return self->delegate(self->state.config.directory, caf::get_atom::value,
                             draft_id);
     },
+    [=](admin_atom) { return self->state.config.admin; },
     [=](members_atom) {
       auto& st = self->state;
       std::vector<member_status> out;

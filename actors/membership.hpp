@@ -29,6 +29,7 @@
 //   (ready_atom)        -> bool, once every peer was tried once (start-up
 //                          waits for it so a node does not claim drafts it
 //                          would give back a moment later)
+//   (admin_atom)        -> caf::actor: this node's admin actor, for peers
 //   (status_atom)       -> actor_status
 
 #include <chrono>
@@ -48,7 +49,8 @@ struct membership_config {
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds peer_timeout{5000};
   caf::actor directory;
-  bool tls = false; ///< connect through CAF's OpenSSL module
+  bool tls = false;
+  caf::actor admin; ///< this node's admin actor (told the view, too) ///< connect through CAF's OpenSSL module
 };
 
 caf::actor spawn_membership(caf::actor_system& system,

@@ -19,6 +19,8 @@ struct socket_state {
   caf::actor database;
   connection_info info;
   std::uint64_t frames = 0;
+  std::uint64_t handled = 0;
+  timestamp opened_at = now_utc();
   static inline const char* name = "socket";
 };
 
@@ -48,11 +50,13 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink);
   return {
     [=](resume_request resume) {
+      ++self->state.handled;
       // A resume resets this connection's cursor; the draft actor replays.
       self->send(self->state.draft, subscribe_atom::value, resume.last_seq,
                  self->state.sink);
     },
     [=](ping_request& ping) {
+      ++self->state.handled;
       auto f = std::make_shared<frame>();
       f->text = json::encode(pong_reply{ping.nonce, now_utc()});
       self->state.sink->send(f);
@@ -70,11 +74,30 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       self->quit();
     },
     [=](closed_atom) { self->quit(); },
-    [=](status_atom) -> actor_status {
+    [=](shutdown_atom, const std::string& by) {
+      // An operator's disconnect (admin console).
       auto& i = self->state.info;
+      logger::get("socket").info("disconnected by an operator",
+                                 {{"connection", i.connection_id},
+                                  {"user", i.user},
+                                  {"by", by}});
+      self->state.sink->close(4010, "disconnected by an operator; reconnect "
+                                    "with last_seq");
+      self->quit();
+    },
+    [=](status_atom) -> actor_status {
+      auto& st = self->state;
+      auto& i = st.info;
+      auto c = st.sink->counters();
       return {"socket-" + i.connection_id, "socket", self->mailbox().size(),
-              0,
-              {{"draft_id", i.draft_id}, {"user", i.user}}};
+              st.handled,
+              {{"connection", i.connection_id},
+               {"draft_id", i.draft_id},
+               {"user", i.user},
+               {"queued", std::to_string(c.queued)},
+               {"bytes_in", std::to_string(c.bytes_in)},
+               {"bytes_out", std::to_string(c.bytes_out)},
+               {"opened_at", std::to_string(st.opened_at)}}};
     },
   };
 }

@@ -12,6 +12,7 @@
 //   (slow_atom, int64 seq)       from the sink: it overflowed and closed;
 //                                record a dead letter, then quit
 //   (closed_atom)                from the sink: the client went away; quit
+//   (shutdown_atom, by)          an operator's disconnect: close 4010, quit
 //   (status_atom)                -> actor_status
 // It monitors the draft actor: if that stops, the client is closed with 1012
 // (service restart) and reconnects with its last seq.

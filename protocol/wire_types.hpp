@@ -243,6 +243,36 @@ struct member_status {
   std::vector<std::string> sees;    ///< the live members the member sees
 };
 
+/// One actor as a node's admin actor last saw it (admin console).
+struct actor_report {
+  actor_status status;
+  double rate = 0;    ///< messages handled per second over the last interval
+  bool stuck = false; ///< it did not answer the last status request in time
+};
+
+/// One sample of a node's activity, for the console's charts.
+struct activity_sample {
+  std::int64_t at = 0;           ///< µs since the epoch
+  double events_per_sec = 0;     ///< outbox events applied by draft actors
+  double deliveries_per_sec = 0; ///< frames handed to connections
+  double fanout_p50_ms = 0;      ///< outbox commit -> socket write
+  double fanout_p99_ms = 0;
+};
+
+/// What one node's admin actor reports about its node.
+struct node_report {
+  std::string node;
+  std::string error;          ///< set when the node did not answer
+  std::int64_t pid = 0;
+  std::int64_t started_at = 0; ///< µs since the epoch
+  double cpu_percent = 0;     ///< process CPU over the last interval
+  std::int64_t rss_bytes = 0;
+  std::map<std::string, std::uint64_t> actor_counts; ///< by kind
+  std::uint64_t stuck = 0;
+  std::vector<actor_report> actors; ///< as asked: filtered, sorted, limited
+  std::vector<activity_sample> samples; ///< oldest first
+};
+
 /// One outbox row as the gateway's poller routes it to a draft actor. The
 /// payload stays the row's JSON text; the draft actor decodes it once.
 struct outbox_row {
@@ -317,6 +347,12 @@ DRAFT_EQUALITY(actor_status, x.name, x.kind, x.mailbox_size,
 
 DRAFT_EQUALITY(member_status, x.id, x.address, x.http_port, x.status,
                x.heartbeat_age_ms, x.started_at, x.sees)
+DRAFT_EQUALITY(actor_report, x.status, x.rate, x.stuck)
+DRAFT_EQUALITY(activity_sample, x.at, x.events_per_sec, x.deliveries_per_sec,
+               x.fanout_p50_ms, x.fanout_p99_ms)
+DRAFT_EQUALITY(node_report, x.node, x.error, x.pid, x.started_at,
+               x.cpu_percent, x.rss_bytes, x.actor_counts, x.stuck, x.actors,
+               x.samples)
 DRAFT_EQUALITY(outbox_row, x.draft_id, x.seq, x.event_id, x.type,
                x.created_at, x.payload_json)
 DRAFT_EQUALITY(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
@@ -365,6 +401,12 @@ DRAFT_INSPECT(actor_status, x.name, x.kind, x.mailbox_size, x.messages_handled,
 
 DRAFT_INSPECT(member_status, x.id, x.address, x.http_port, x.status,
               x.heartbeat_age_ms, x.started_at, x.sees)
+DRAFT_INSPECT(actor_report, x.status, x.rate, x.stuck)
+DRAFT_INSPECT(activity_sample, x.at, x.events_per_sec, x.deliveries_per_sec,
+              x.fanout_p50_ms, x.fanout_p99_ms)
+DRAFT_INSPECT(node_report, x.node, x.error, x.pid, x.started_at,
+              x.cpu_percent, x.rss_bytes, x.actor_counts, x.stuck, x.actors,
+              x.samples)
 DRAFT_INSPECT(outbox_row, x.draft_id, x.seq, x.event_id, x.type, x.created_at,
               x.payload_json)
 DRAFT_INSPECT(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
@@ -409,5 +451,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(draft_gateway, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(draft_gateway, (draft::member_status))
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::member_status>) )
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<std::string>) )
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::actor_report))
+  CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::actor_report>) )
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::activity_sample))
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::node_report))
+  CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::node_report>) )
 
 CAF_END_TYPE_ID_BLOCK(draft_gateway)

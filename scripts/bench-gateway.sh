@@ -14,44 +14,35 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DRAFT_BUILD_DIR:-$root/build}/bin
 peer_src=${PEER_DIR:-$root/../shared/bench/peer-node}
 work=$root/.local/bench
-pg_bin=/usr/lib/postgresql/15/bin
 pg_port=${BENCH_PG_PORT:-25432} # below the ephemeral range the clients fill
 port=9080
 secret=bench-secret-that-is-at-least-32-bytes
 scenarios=${*:-A B C}
 
+. "$root/scripts/bench-common.sh"
+
 [ -d "$peer_src" ] || { echo "peer baseline not found at $peer_src (set PEER_DIR)" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"
 ulimit -c unlimited # a crash leaves a core in .local/bench for gdb
 mkdir -p "$work"
-rm -rf "$work/pg" "$work/peer-node"
+rm -rf "$work/peer-node"
 # The peer's folder is read-only: install its node modules in a copy.
 cp -r "$peer_src" "$work/peer-node"
 chmod -R u+w "$work/peer-node"
 (cd "$work/peer-node" && npm ci --no-audit --no-fund --silent >/dev/null)
 
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 server_pid=
 stop_server() {
-  [ -n "$server_pid" ] || return 0
-  kill "$server_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  stop_pid "$server_pid"
   server_pid=
 }
 cleanup() {
   stop_server
-  [ ! -f "$work/pg/postmaster.pid" ] || as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null || true
+  stop_bench_pg
 }
 trap cleanup EXIT
 
-[ "$(id -u)" != 0 ] || chown postgres "$work"
-as_postgres "$pg_bin/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-as_postgres "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start \
-  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $work -c fsync=off -c max_connections=60" >/dev/null
-db_pid=$(head -n 1 "$work/pg/postmaster.pid")
-psql() { command psql -q -h 127.0.0.1 -p "$pg_port" -U postgres "$@"; }
+start_bench_pg
 psql -d postgres -c "create database peer" -c "create database ours"
 psql -d peer -v ON_ERROR_STOP=1 -f "$work/peer-node/schema.sql"
 ours_url="postgresql://postgres@127.0.0.1:$pg_port/ours"
@@ -69,11 +60,7 @@ start_server() { # gateway-name
       exec node server.mjs) >>"$work/peer.log" 2>&1 &
   fi
   server_pid=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$port/health" >/dev/null && return
-    sleep 0.1
-  done
-  echo "$1 did not start" >&2; exit 1
+  wait_health "$port" || { echo "$1 did not start" >&2; exit 1; }
 }
 
 run() { # gateway label loadgen-args...

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,13 @@ using admin_reply = std::function<void(http_response)>;
 
 void handle_admin_api(gateway_context& context, admin_request request,
                       admin_reply reply);
+
+/// 401/403 unless `token` is a valid JWT with role admin; fills `subject`.
+std::optional<http_response> admin_refusal(gateway_context& context,
+                                           const std::string& token,
+                                           std::string* subject = nullptr);
+
+/// The console's web page (one self-contained HTML file, no CDN).
+const char* admin_page_html();
 
 } // namespace draft

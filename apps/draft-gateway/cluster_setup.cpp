@@ -71,13 +71,14 @@ void configure_cluster_transport(caf::actor_system_config& config,
 
 result<caf::actor> join_cluster(caf::actor_system& system,
                                 const cluster_membership& cluster,
-                                const caf::actor& directory) {
+                                const caf::actor& directory,
+                                const caf::actor& admin) {
   auto& file = cluster.file;
   auto& me = *file.find(cluster.node_id);
   bool tls = !file.tls_certificate.empty();
   membership_config config{cluster.node_id, file.nodes,
                            file.heartbeat_interval, file.peer_timeout,
-                           directory, tls};
+                           directory, tls, admin};
   auto membership = spawn_membership(system, config);
   auto published
     = tls ? caf::openssl::publish(membership, me.cluster_port, me.host.c_str(),

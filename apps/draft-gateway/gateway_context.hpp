@@ -33,6 +33,7 @@ struct gateway_options {
   int handshakes_per_second = 2000;
   std::size_t send_queue_limit = 1024;
   int socket_send_buffer = 0; ///< SO_SNDBUF for WebSockets; 0 = OS default
+  bool admin_actions = false; ///< the admin console may act (not only read)
 };
 
 /// A reason a handshake is refused before the upgrade.
@@ -46,10 +47,12 @@ class gateway_context {
 public:
   gateway_context(caf::actor_system& system, gateway_options options,
                   jwt_verifier verifier, caf::actor directory,
-                  caf::actor database, caf::actor membership = {})
+                  caf::actor database, caf::actor membership = {},
+                  caf::actor admin = {})
     : system(system), options(std::move(options)),
       verifier(std::move(verifier)), directory(std::move(directory)),
-      database(std::move(database)), membership(std::move(membership)) {}
+      database(std::move(database)), membership(std::move(membership)),
+      admin(std::move(admin)) {}
 
   caf::actor_system& system;
   const gateway_options options;
@@ -57,6 +60,7 @@ public:
   const caf::actor directory;
   const caf::actor database;
   const caf::actor membership; ///< invalid on a single node (no cluster)
+  const caf::actor admin;      ///< the admin console's actor
   std::atomic<bool> draining{false};
 
   /// Takes a connection slot for `user`, or says why not.

@@ -166,6 +166,11 @@ private:
                          "text/plain; version=0.0.4"});
     if (parts == std::vector<std::string>{"ready"})
       return ready(std::move(req));
+    if (parts == std::vector<std::string>{"admin"}) {
+      if (auto refused = admin_refusal(context_, bearer_token(req, query)))
+        return reply(req, *refused);
+      return reply(req, {200, admin_page_html(), "text/html; charset=utf-8"});
+    }
     if (parts.size() >= 2 && parts[0] == "admin" && parts[1] == "api") {
       admin_request admin{std::string(req.method_string()),
                           {parts.begin() + 2, parts.end()}, query,

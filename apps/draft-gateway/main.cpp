@@ -12,6 +12,7 @@
 #include <caf/all.hpp>
 
 #include "actors/actor_system_config.hpp"
+#include "actors/admin_actor.hpp"
 #include "actors/database_worker.hpp"
 #include "actors/draft_directory.hpp"
 #include "actors/outbox_poller.hpp"
@@ -70,6 +71,10 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
       return v.error();
     s.set(*v);
   }
+  auto actions = cfg.get_bool("admin_actions", false);
+  if (!actions)
+    return actions.error();
+  o.admin_actions = *actions;
   return o;
 }
 
@@ -101,6 +106,8 @@ int main(int argc, char** argv) {
     {"idle_grace", "GATEWAY_IDLE_GRACE"},
     {"db_workers", "GATEWAY_DB_WORKERS"},
     {"cluster_config", "GATEWAY_CLUSTER_CONFIG"},
+    {"admin_sample_interval", "GATEWAY_ADMIN_SAMPLE_INTERVAL"},
+    {"admin_actions", "GATEWAY_ADMIN_ACTIONS"},
   });
   auto url = cfg.get_string("database_url");
   auto options = read_options(cfg);
@@ -120,6 +127,10 @@ int main(int argc, char** argv) {
                                     milliseconds(50), minutes(10));
   auto idle = cfg.get_duration("idle_grace", seconds(30), milliseconds(100),
                                hours(24));
+  auto admin_interval = cfg.get_duration("admin_sample_interval", seconds(2),
+                                        milliseconds(100), minutes(1));
+  if (!admin_interval)
+    return fail(admin_interval.error());
   auto history = cfg.get_int("history", 512, 1, 1'000'000);
   auto workers = cfg.get_int("db_workers", 3, 1, 64);
   for (auto* r : {&fallback, &idle})
@@ -156,15 +167,20 @@ int main(int argc, char** argv) {
                                          static_cast<std::size_t>(*history),
                                          *idle, options->node_id};
   auto directory = draft::spawn_draft_directory(system, draft_config);
+  auto admin = draft::spawn_admin_actor(
+    system, {options->node_id, directory, *admin_interval, seconds(1), 150});
+  for (auto& watched : {directory, poller, timer})
+    caf::anon_send(admin, draft::register_atom::value, watched);
   caf::actor membership;
   if (*cluster) {
-    auto joined = draft::join_cluster(system, **cluster, directory);
+    auto joined = draft::join_cluster(system, **cluster, directory, admin);
     if (!joined)
       return fail(joined.error());
     membership = *joined;
+    caf::anon_send(admin, draft::register_atom::value, membership);
   }
   draft::gateway_context context(system, *options, *verifier, directory,
-                                 database, membership);
+                                 database, membership, admin);
   auto server = draft::gateway_server::start(context);
   if (!server)
     return fail(server.error());
@@ -176,7 +192,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(milliseconds(100));
   log.info("draining connections");
   (*server)->drain_and_stop(seconds(5));
-  for (auto& a : {membership, directory, poller, timer, database})
+  for (auto& a : {admin, membership, directory, poller, timer, database})
     if (a)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   log.info("stopped", {{"connections_left", context.connections()}});

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <caf/all.hpp>
 
+#include "actors/gateway_metrics.hpp"
 #include "protocol/json_codec.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
@@ -17,11 +18,7 @@ namespace asio = boost::asio;
 namespace {
 
 histogram& fanout_latency() {
-  static auto& h = default_metrics().get_histogram(
-    "gateway_fanout_latency_seconds",
-    "From the outbox row's created_at to the frame written to the socket.",
-    exponential_buckets(0.0005, 2, 16));
-  return h;
+  return fanout_latency_histogram();
 }
 
 counter& refusals(const char* reason) {
@@ -68,6 +65,9 @@ void ws_session::start(beast::http::request<beast::http::string_body> request,
     self->context_.track(self);
     self->socket_actor_ = spawn_socket_actor(
       self->context_.system, self, draft, self->context_.database, self->info_);
+    if (self->context_.admin)
+      caf::anon_send(self->context_.admin, register_atom::value,
+                     self->socket_actor_);
     self->read_next();
   });
 }
@@ -102,6 +102,7 @@ void ws_session::enqueue(frame_ptr frame, bool live) {
   }
   live_queued_ += live ? 1 : 0;
   queue_.emplace_back(std::move(frame), live);
+  queued_.store(queue_.size(), std::memory_order_relaxed);
   if (!writing_)
     write_next();
 }
@@ -123,7 +124,9 @@ void ws_session::write_next() {
         fanout_latency().observe(static_cast<double>(now_utc() - sent->created_at)
                                  / 1e6);
       s.live_queued_ -= live ? 1 : 0;
+      s.bytes_out_.fetch_add(sent->text.size(), std::memory_order_relaxed);
       s.queue_.pop_front();
+      s.queued_.store(s.queue_.size(), std::memory_order_relaxed);
       if (s.closing_) {
         s.writing_ = false;
         s.send_close();
@@ -188,6 +191,7 @@ void ws_session::on_read(beast::error_code ec) {
   }
   auto text = beast::buffers_to_string(read_buffer_.data());
   read_buffer_.consume(read_buffer_.size());
+  bytes_in_.fetch_add(text.size(), std::memory_order_relaxed);
   if (text.size() > context_.options.max_message_bytes) {
     refusals("message_too_big").inc();
     begin_close(4009, "message too big: at most "

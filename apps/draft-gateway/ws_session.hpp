@@ -41,6 +41,11 @@ public:
   void send_on_lane(const frame_ptr& frame, bool live) override;
   socket_lane& lane() override { return lane_; }
   void close(std::uint16_t code, std::string reason) override;
+  sink_counters counters() const override {
+    return {queued_.load(std::memory_order_relaxed),
+            bytes_in_.load(std::memory_order_relaxed),
+            bytes_out_.load(std::memory_order_relaxed)};
+  }
 
 private:
   void enqueue(frame_ptr frame, bool live);
@@ -59,6 +64,10 @@ private:
   boost::beast::flat_buffer read_buffer_;
   std::deque<std::pair<frame_ptr, bool>> queue_; // frame, live
   std::size_t live_queued_ = 0;
+  // Written on the lane only, read by the socket actor (admin console).
+  std::atomic<std::uint64_t> queued_{0};
+  std::atomic<std::uint64_t> bytes_in_{0};
+  std::atomic<std::uint64_t> bytes_out_{0};
   bool writing_ = false;
   bool closing_ = false;
   bool finished_ = false;

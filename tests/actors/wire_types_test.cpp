@@ -143,6 +143,15 @@ TEST_F(wire_types, messages) {
   expect_round_trip(member);
   expect_round_trip(std::vector<member_status>{member, member});
   expect_round_trip(std::vector<std::string>{"n1", "n3"});
+  actor_report report{status, 12.5, true};
+  expect_round_trip(report);
+  expect_round_trip(std::vector<actor_report>{report});
+  activity_sample sample{t0, 1000, 12000, 0.8, 6.5};
+  expect_round_trip(sample);
+  node_report node{"n1", "", 4242, t0, 37.5, 64 << 20,
+                   {{"draft", 3}, {"socket", 36}}, 1, {report}, {sample}};
+  expect_round_trip(node);
+  expect_round_trip(std::vector<node_report>{node, node_report{}});
 }
 
 TEST_F(wire_types, gateway_internal_messages) {

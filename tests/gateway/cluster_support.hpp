@@ -56,14 +56,20 @@ owners(int port, const std::vector<std::string>& drafts) {
   return out;
 }
 
-/// A detail of the draft actor on node `port` ("" if absent).
+/// A detail of the draft actor on node `node` ("n1", …), as the admin API
+/// of `port` reports it ("" if absent).
 inline std::string draft_detail(int port, const std::string& draft_id,
-                                const std::string& key) {
+                                const std::string& node, const std::string& key) {
   auto doc = admin_get(port, "drafts/" + draft_id);
   if (!doc.IsObject())
     return "";
-  auto& details = doc["actor"]["details"];
-  return details.HasMember(key.c_str()) ? details[key.c_str()].GetString() : "";
+  for (auto& a : doc["actors"].GetArray())
+    if (node == a["node"].GetString()) {
+      auto& details = a["details"];
+      return details.HasMember(key.c_str()) ? details[key.c_str()].GetString()
+                                            : "";
+    }
+  return "";
 }
 
 /// Node index (0-based) of node id "n<k>".

@@ -62,6 +62,7 @@ gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env,
                                             "ORCHESTRATOR_PORT");
   gateway_env_ = common;
   gateway_env_["GATEWAY_MAX_CONNECTIONS_PER_USER"] = "200";
+  gateway_env_["GATEWAY_ADMIN_SAMPLE_INTERVAL"] = "250ms";
   for (auto& [k, v] : gateway_env)
     gateway_env_[k] = v;
   if (nodes > 1) {

@@ -1,0 +1,46 @@
+#pragma once
+
+// The admin actor: what the admin console knows about one node. Every
+// `interval` it asks every actor it watches for its status — the node's
+// fixed actors, every draft actor (listed by the directory) and every socket
+// actor — and keeps the answers with a message rate per actor; one that does
+// not answer within `status_timeout` is reported as stuck. It also keeps a
+// ring of activity samples (events/s, deliveries/s, fan-out latency
+// percentiles) and the process's CPU and RSS. For the whole cluster it asks
+// its peers' admin actors (found through their membership actors).
+//
+// Handlers:
+//   (register_atom, caf::actor)      watch this actor (monitored)
+//   (members_atom, membership_view)  from the membership actor
+//   (report_atom, sort, limit, kind, draft_id) -> node_report
+//        actors filtered by kind and draft ("" = all), sorted by "mailbox",
+//        "rate" or "name", at most `limit`
+//   (shutdown_atom, connection_id, by)         -> bool: disconnected here
+//   (restart_atom, draft_id, by)               -> bool: the owner's draft
+//        actor was stopped here (it is rebuilt from PostgreSQL on next use)
+//   (level_atom, component, level, by)         -> bool: log level set here
+//   (cluster_atom, <any of the four above>)    -> the same, asked of every
+//        live node: std::vector<node_report> for reports, and for actions
+//        true if any node did it (levels: if every node did)
+//   (status_atom)                              -> actor_status
+
+#include <chrono>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+namespace draft {
+
+struct admin_actor_config {
+  std::string node_id;
+  caf::actor directory;
+  std::chrono::milliseconds interval{2000};
+  std::chrono::milliseconds status_timeout{1000};
+  std::size_t ring = 150; ///< samples kept (5 minutes at 2 s)
+};
+
+caf::actor spawn_admin_actor(caf::actor_system& system,
+                             admin_actor_config config);
+
+} // namespace draft

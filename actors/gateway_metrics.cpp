@@ -1,0 +1,25 @@
+#include "actors/gateway_metrics.hpp"
+
+namespace draft {
+
+histogram& fanout_latency_histogram() {
+  static auto& h = default_metrics().get_histogram(
+    "gateway_fanout_latency_seconds",
+    "From the outbox row's created_at to the frame written to the socket.",
+    exponential_buckets(0.0005, 2, 16));
+  return h;
+}
+
+counter& deliveries_counter() {
+  static auto& c = default_metrics().get_counter(
+    "gateway_deliveries_total", "Frames handed to connections.");
+  return c;
+}
+
+counter& events_applied_counter() {
+  static auto& c = default_metrics().get_counter(
+    "gateway_events_applied_total", "Outbox events applied.");
+  return c;
+}
+
+} // namespace draft

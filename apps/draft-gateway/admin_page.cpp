@@ -1,0 +1,13 @@
+#include "admin_api.hpp"
+
+namespace draft {
+
+namespace {
+#include "admin_page.inc"
+} // namespace
+
+const char* admin_page_html() {
+  return admin_page_text;
+}
+
+} // namespace draft

@@ -334,16 +334,10 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
       return false;
     },
     [=](restart_atom, const std::string& draft, const std::string& by) {
+      // The directory knows whether this node owns the draft.
       ++self->state.handled;
-      for (auto& [addr, w] : self->state.actors)
-        if (w.report.status.name == "draft-" + draft
-            && detail(w.report.status, "role") == "owner") {
-          logger::get("admin").warn("draft actor restarted by an operator",
-                                    {{"draft_id", draft}, {"by", by}});
-          self->send_exit(w.handle, caf::exit_reason::user_shutdown);
-          return true;
-        }
-      return false;
+      return self->delegate(self->state.config.directory, restart_atom::value,
+                            draft, by);
     },
     [=](level_atom, const std::string& component, const std::string& level,
         const std::string& by) {

@@ -109,6 +109,18 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
                                     {{"drafts", st.drafts.size()},
                                      {"told", moved}});
     },
+    [=](restart_atom, const std::string& draft_id, const std::string& by) {
+      // An operator's restart: stop the owner's actor; it is rebuilt from
+      // PostgreSQL when a client or a follower next asks for it.
+      auto it = self->state.drafts.find(normalize_uuid(draft_id));
+      if (it == self->state.drafts.end()
+          || it->second.owner != self->state.config.node_id)
+        return false;
+      logger::get("admin").warn("draft actor restarted by an operator",
+                                {{"draft_id", it->first}, {"by", by}});
+      self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
+      return true;
+    },
     [=](actors_atom) {
       std::vector<caf::actor> out;
       for (auto& entry : self->state.drafts)

@@ -16,6 +16,8 @@
 //                                 membership actor)
 //   (owner_atom, draft_id)     -> std::string: the owner node by this view
 //   (actors_atom)              -> std::vector<caf::actor>: the draft actors
+//   (restart_atom, draft_id, by) -> bool: stops the draft's actor if this
+//                                 node owns it (an operator's restart)
 //   (status_atom)              -> actor_status
 
 #include <caf/actor.hpp>

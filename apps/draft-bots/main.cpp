@@ -30,6 +30,7 @@
 #include <rapidjson/document.h>
 
 #include "protocol/time_format.hpp"
+#include "runtime/http_client.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/logger.hpp"
 
@@ -70,35 +71,13 @@ std::string token(const settings& s, const std::string& claims) {
                            s.secret);
 }
 
-struct reply {
-  int status = 0;
-  std::string body;
-};
-
 // One blocking HTTP/1.1 request.
-reply call(const endpoint& to, http::verb method, const std::string& target,
-           const std::string& bearer, const std::string& body = "") {
-  try {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(10));
-    stream.connect(tcp::resolver(io).resolve(to.host, to.port));
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, to.host);
-    req.set(http::field::authorization, "Bearer " + bearer);
-    req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return {static_cast<int>(res.result_int()), res.body()};
-  } catch (const std::exception& e) {
-    return {0, e.what()};
-  }
+draft::http_result call(const endpoint& to, http::verb method,
+                        const std::string& target, const std::string& bearer,
+                        const std::string& body = "") {
+  return draft::http_request(to.host, to.port,
+                             std::string(http::to_string(method)), target,
+                             bearer, body);
 }
 
 std::atomic<bool> completed{false};

@@ -140,6 +140,11 @@ int main(int argc, char** argv) {
     if (!*r)
       return fail(r->error());
   draft::logger::set_node(options->node_id);
+  // Every component exists from the start, so the admin console can set its
+  // level before its first line.
+  for (auto* component : {"admin", "database", "directory", "draft", "gateway",
+                          "membership", "poller", "socket", "timer"})
+    draft::logger::get(component);
   auto verifier = draft::jwt_verifier::create(*jwt);
   if (!verifier)
     return fail(verifier.error());

@@ -1,0 +1,44 @@
+#include "runtime/http_client.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace draft {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+http_result http_request(const std::string& host, const std::string& port,
+                         const std::string& method, const std::string& target,
+                         const std::string& bearer, const std::string& body,
+                         int timeout_sec) {
+  try {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::seconds(timeout_sec));
+    stream.connect(tcp::resolver(io).resolve(host, port));
+    http::request<http::string_body> req{http::string_to_verb(method), target,
+                                         11};
+    req.set(http::field::host, host);
+    if (!bearer.empty())
+      req.set(http::field::authorization, "Bearer " + bearer);
+    if (!body.empty())
+      req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return {static_cast<int>(res.result_int()), res.body()};
+  } catch (const std::exception& e) {
+    return {0, std::string("cannot reach ") + host + ":" + port + ": " + e.what()};
+  }
+}
+
+} // namespace draft

@@ -6,10 +6,13 @@
 # (outbox commit -> client receipt) into clients on the owner node and
 # clients one cluster hop away. Run through `./dev bench cluster`.
 #
-#   scripts/bench-cluster.sh [B] [C]     (default: both; about 4 minutes)
+#   scripts/bench-cluster.sh [B] [C] [F]   (default: B C; about 4 minutes)
 #
 # B: 1,000 drafts x 12 connections, 1 event/s per draft, 20 s
 # C: 1 draft x 5,000 connections at 10 events/s, 20 s
+# F: failover — B's shape at 300 drafts x 12, node 3 SIGKILLed 8 s into the
+#    run and restarted 6 s later; its clients reconnect to the next node with
+#    last_seq (the load generator counts reconnects, gaps, duplicates, missing)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DRAFT_BUILD_DIR:-$root/build}/bin
@@ -54,6 +57,14 @@ url="postgresql://postgres@127.0.0.1:$pg_port/ours"
   done
 } >"$work/cluster.conf"
 
+start_node() { # index
+  local i=$1
+  GATEWAY_CLUSTER_CONFIG=$work/cluster.conf GATEWAY_NODE_ID=n$((i + 1)) \
+    GATEWAY_MAX_CONNECTIONS_PER_USER=100000 GATEWAY_HANDSHAKES_PER_SECOND=100000 \
+    "$bin/draft-gateway" >>"$work/n$((i + 1)).log" 2>&1 &
+  node_pids[$i]=$!
+}
+
 start_nodes() { # count (1: a single node, no cluster file)
   local i
   for ((i = 0; i < $1; i++)); do
@@ -61,16 +72,36 @@ start_nodes() { # count (1: a single node, no cluster file)
       DATABASE_URL=$url DRAFT_JWT_SECRET=$secret GATEWAY_PORT=${http_ports[0]} \
         GATEWAY_MAX_CONNECTIONS_PER_USER=100000 GATEWAY_HANDSHAKES_PER_SECOND=100000 \
         "$bin/draft-gateway" >>"$work/single.log" 2>&1 &
+      node_pids[$i]=$!
     else
-      GATEWAY_CLUSTER_CONFIG=$work/cluster.conf GATEWAY_NODE_ID=n$((i + 1)) \
-        GATEWAY_MAX_CONNECTIONS_PER_USER=100000 GATEWAY_HANDSHAKES_PER_SECOND=100000 \
-        "$bin/draft-gateway" >>"$work/n$((i + 1)).log" 2>&1 &
+      start_node "$i"
     fi
-    node_pids+=("$!")
   done
   for ((i = 0; i < $1; i++)); do
     wait_health "${http_ports[$i]}" || { echo "node $((i + 1)) did not start" >&2; exit 1; }
   done
+}
+
+# Scenario F: kill node 3 mid-run, restart it, let the clients move.
+failover() {
+  start_nodes 3
+  sleep 2
+  env DRAFT_JWT_SECRET=$secret DATABASE_URL=$url \
+    "DRAFT_SETUP_QUERY=INSERT INTO drafts (id, type, rounds, time_per_pick_sec, team_count) VALUES (\$1, 'snake', 15, 60, 12)" \
+    "$bin/draft-loadgen" --ports 9180,9181,9182 --server-pid "${node_pids[0]}" \
+    --db-pid "$db_pid" --label cluster-3/F-failover --connections 3600 --drafts 300 \
+    --rate 1 --warmup 2 --duration 25 >"$work/failover.json" &
+  local load=$!
+  sleep 10 # connecting takes about two seconds
+  echo "# killing node 3 (pid ${node_pids[2]}) with SIGKILL" >&2
+  kill -9 "${node_pids[2]}"
+  wait "${node_pids[2]}" 2>/dev/null || true
+  sleep 6
+  echo "# restarting node 3" >&2
+  start_node 2
+  wait "$load"
+  tee -a "$work/results.jsonl" <"$work/failover.json"
+  stop_nodes
 }
 
 run() { # nodes label loadgen-args...
@@ -96,15 +127,16 @@ for s in $scenarios; do
     C)
       run 3 cluster-3/C-10 --connections 5000 --drafts 1 --rate 10 --warmup 5 --duration 20
       run 1 single/C-10 --connections 5000 --drafts 1 --rate 10 --warmup 5 --duration 20 ;;
+    F) failover ;;
   esac
 done
 node -e '
 const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
 const f = (x) => (x === undefined ? "-" : String(x));
-console.log("\n| run | deliveries/s | p50 ms | p99 ms | same-node p50/p99 | cross-node p50/p99 | gaps/dup/missing |");
-console.log("|---|---|---|---|---|---|---|");
+console.log("\n| run | deliveries/s | p50 ms | p99 ms | same-node p50/p99 | cross-node p50/p99 | gaps/dup/missing | reconnects |");
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   const s = r.same_node_latency_ms, c = r.cross_node_latency_ms;
   console.log(`| ${r.label} | ${r.deliveries_per_s} | ${r.latency_ms.p50} | ${r.latency_ms.p99} | ` +
-    `${s ? s.p50 + " / " + s.p99 : "-"} | ${c ? c.p50 + " / " + c.p99 : "-"} | ${r.gaps}/${r.duplicates}/${r.missing} |`);
+    `${s ? s.p50 + " / " + s.p99 : "-"} | ${c ? c.p50 + " / " + c.p99 : "-"} | ${r.gaps}/${r.duplicates}/${r.missing} | ${f(r.reconnects)} |`);
 }' "$work/results.jsonl"

@@ -60,6 +60,7 @@ struct load_stats {
   std::uint64_t duplicates = 0;
   std::uint64_t other = 0;
   std::uint64_t disconnects = 0;
+  std::uint64_t reconnects = 0; ///< resumed on the next node after a drop
   double last_receive_ms = 0; ///< wall clock
   latency_histogram latency;
   latency_histogram local_latency;  ///< clients on their draft's owner node

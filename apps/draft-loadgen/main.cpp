@@ -15,12 +15,14 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -151,8 +153,8 @@ bool find_number(const std::string& text, const char* key, std::int64_t& out) {
 }
 
 struct client {
-  explicit client(asio::io_context& io) : ws(io) {}
-  websocket::stream<beast::tcp_stream> ws;
+  explicit client(asio::io_context& io) : ws(std::in_place, io) {}
+  std::optional<websocket::stream<beast::tcp_stream>> ws; // fresh per connection
   beast::flat_buffer buffer;
   int draft = 0;
   int node = 0;        ///< index into the ports
@@ -204,31 +206,58 @@ private:
   void connect_next() {
     if (next_ >= clients_.size())
       return;
-    auto* c = clients_[next_++].get();
+    open(clients_[next_++].get(), false);
+  }
+
+  // Connects `c` to its node; a resume (after a dropped connection) asks for
+  // the events after the last one it applied, as the apps do.
+  void open(client* c, bool resume) {
     auto target = "/drafts/" + draft_ids_[static_cast<size_t>(c->draft)]
                   + "/connect?token=" + tokens_[static_cast<size_t>(c->draft)];
+    if (resume)
+      target += "&last_seq=" + std::to_string(c->last.load());
     tcp::endpoint ep(asio::ip::make_address(opts_.host),
                      static_cast<unsigned short>(
                        opts_.ports[static_cast<size_t>(c->node)]));
-    beast::get_lowest_layer(c->ws).expires_after(std::chrono::seconds(30));
-    beast::get_lowest_layer(c->ws).async_connect(
-      ep, [this, c, target](beast::error_code ec) {
+    auto& ws = *c->ws;
+    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(ws).async_connect(
+      ep, [this, c, target, resume](beast::error_code ec) {
         if (ec)
-          return failed(c, "connect: " + ec.message());
+          return resume ? retry(c) : failed(c, "connect: " + ec.message());
         beast::error_code ignored;
-        beast::get_lowest_layer(c->ws).socket().set_option(tcp::no_delay(true),
-                                                           ignored);
-        c->ws.async_handshake(opts_.host, target, [this, c](beast::error_code ec) {
+        beast::get_lowest_layer(*c->ws).socket().set_option(tcp::no_delay(true),
+                                                            ignored);
+        c->ws->async_handshake(opts_.host, target, [this, c, resume](
+                                                     beast::error_code ec) {
           if (ec)
-            return failed(c, "handshake: " + ec.message());
-          beast::get_lowest_layer(c->ws).expires_never();
+            return resume ? retry(c) : failed(c, "handshake: " + ec.message());
+          beast::get_lowest_layer(*c->ws).expires_never();
           c->open = true;
+          read(c);
+          if (resume) {
+            ++stats_.reconnects;
+            return;
+          }
           ++opened_;
           ++done_;
-          read(c);
           connect_next();
         });
       });
+  }
+
+  // The connection dropped (a node went away): the next node, shortly.
+  void retry(client* c) {
+    c->node = (c->node + 1) % static_cast<int>(opts_.ports.size());
+    auto timer = std::make_shared<asio::steady_timer>(io_);
+    timer->expires_after(std::chrono::milliseconds(200));
+    timer->async_wait([this, c, timer](beast::error_code ec) {
+      if (ec)
+        return;
+      c->ws.emplace(io_);
+      c->buffer.consume(c->buffer.size());
+      open(c, true);
+    });
   }
 
   void failed(client* c, const std::string& why) {
@@ -239,11 +268,13 @@ private:
   }
 
   void read(client* c) {
-    c->ws.async_read(c->buffer, [this, c](beast::error_code ec, std::size_t) {
+    c->ws->async_read(c->buffer, [this, c](beast::error_code ec, std::size_t) {
       if (ec) {
-        if (c->open)
+        if (c->open) {
           ++stats_.disconnects;
-        c->open = false;
+          c->open = false;
+          retry(c);
+        }
         return;
       }
       on_message(c, beast::buffers_to_string(c->buffer.data()));
@@ -568,6 +599,7 @@ int main(int argc, char** argv) {
       total.duplicates += s.duplicates;
       total.other += s.other;
       total.disconnects += s.disconnects;
+      total.reconnects += s.reconnects;
       total.last_receive_ms = std::max(total.last_receive_ms, s.last_receive_ms);
       total.latency.merge(s.latency);
       total.local_latency.merge(s.local_latency);
@@ -613,6 +645,7 @@ int main(int argc, char** argv) {
            + ",\"duplicates\":" + std::to_string(total.duplicates)
            + ",\"missing\":" + std::to_string(missing)
            + ",\"disconnects\":" + std::to_string(total.disconnects)
+           + ",\"reconnects\":" + std::to_string(total.reconnects)
            + ",\"other_messages\":" + std::to_string(total.other)
            + ",\"client_cpu_pct\":" + fixed((end.own - start.own) / elapsed * 100, 1)
            + ",\"machine_busy_pct\":"

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cluster_support.hpp"
@@ -209,6 +210,37 @@ TEST(cluster, nodes_talk_over_tls) {
       return draft_detail(f.gateway_port(1), draft, "n1", "followers") == "1";
     },
     10));
+}
+
+// Starts a gateway with `file` as its cluster file; its exit status and output.
+int start_with_cluster_file(const std::string& file, const std::string& node,
+                            std::string& output) {
+  auto command = "GATEWAY_CLUSTER_CONFIG=" + file + " GATEWAY_NODE_ID=" + node
+                 + " " + bin_dir() + "/draft-gateway 2>&1";
+  auto* pipe = popen(command.c_str(), "r");
+  char buf[4096];
+  while (auto n = fread(buf, 1, sizeof buf, pipe))
+    output.append(buf, n);
+  auto status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(cluster, a_node_refuses_an_invalid_cluster_file_naming_the_field) {
+  std::string file = "/tmp/draft-e2e-" + std::to_string(getpid()) + "-bad.conf";
+  std::ofstream(file) << "[database]\nurl = postgresql://127.0.0.1:1/x\n"
+                         "[node.n1]\nhost = 127.0.0.1\nhttp_port = 8080\n"
+                         "cluster_port = 9080\n[node.n2]\nhost = 127.0.0.1\n"
+                         "http_port = 8081\n";
+  std::string out;
+  EXPECT_EQ(start_with_cluster_file(file, "n1", out), 2);
+  EXPECT_NE(out.find("node.n2.cluster_port"), std::string::npos) << out;
+  out.clear();
+  std::ofstream(file) << "[database]\nurl = postgresql://127.0.0.1:1/x\n"
+                         "[node.n1]\nhost = 127.0.0.1\nhttp_port = 8080\n"
+                         "cluster_port = 9080\n";
+  EXPECT_EQ(start_with_cluster_file(file, "n7", out), 2);
+  EXPECT_NE(out.find("GATEWAY_NODE_ID"), std::string::npos) << out;
+  std::remove(file.c_str());
 }
 
 } // namespace

@@ -44,6 +44,7 @@ struct admin_state {
   std::set<caf::actor> registered;          // fixed actors and sockets
   std::map<caf::actor_addr, watched> actors; // everything last asked
   std::map<std::string, caf::actor> peers;  // node id -> admin actor
+  membership_view view;                     // as the membership actor said
   std::deque<activity_sample> samples;
   counter_snapshot last;
   double cpu_percent = 0;
@@ -184,9 +185,36 @@ void ask_all(self_ptr self, std::vector<caf::actor> drafts) {
   }
 }
 
+// Finds each live peer's admin actor through its membership actor (again
+// every round for a peer not found yet); answers from an older view are
+// dropped.
+void find_peers(self_ptr self) {
+  auto& st = self->state;
+  for (auto& id : st.view.live) {
+    if (id == st.config.node_id || st.peers.count(id))
+      continue;
+    auto node = st.view.nodes.find(id);
+    if (node == st.view.nodes.end())
+      continue;
+    auto membership = node->second;
+    self->request(membership, 3s, admin_atom::value)
+      .then(
+        [=](caf::actor& admin) {
+          auto& st = self->state;
+          auto now = st.view.nodes.find(id);
+          bool live = std::count(st.view.live.begin(), st.view.live.end(), id);
+          if (admin && live && now != st.view.nodes.end()
+              && now->second == membership)
+            st.peers[id] = admin;
+        },
+        [=](caf::error&) {});
+  }
+}
+
 void round(self_ptr self) {
   auto& st = self->state;
   take_sample(self);
+  find_peers(self);
   self->request(st.config.directory, st.config.status_timeout, actors_atom::value)
     .then([=](std::vector<caf::actor>& drafts) { ask_all(self, std::move(drafts)); },
           [=](caf::error&) { ask_all(self, {}); });
@@ -301,22 +329,14 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
         self->monitor(a);
     },
     [=](members_atom, membership_view& view) {
-      // Find each live peer's admin actor through its membership actor.
       auto& st = self->state;
+      st.view = std::move(view);
       std::map<std::string, caf::actor> keep;
-      for (auto& id : view.live) {
-        if (id == st.config.node_id)
-          continue;
-        auto node = view.nodes.find(id);
-        if (node == view.nodes.end())
-          continue;
-        self->request(node->second, 3s, admin_atom::value)
-          .then([=](caf::actor& admin) { self->state.peers[id] = admin; },
-                [=](caf::error&) {});
-        if (auto known = st.peers.find(id); known != st.peers.end())
-          keep.insert(*known);
-      }
+      for (auto& [id, admin] : st.peers)
+        if (std::count(st.view.live.begin(), st.view.live.end(), id))
+          keep.emplace(id, admin);
       st.peers = std::move(keep);
+      find_peers(self);
     },
     [=](report_atom, const std::string& sort, std::int32_t limit,
         const std::string& kind, const std::string& draft) {
@@ -325,6 +345,8 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
     },
     [=](shutdown_atom, const std::string& connection, const std::string& by) {
       ++self->state.handled;
+      if (!self->state.config.actions)
+        return false;
       for (auto& [addr, w] : self->state.actors)
         if (w.report.status.kind == "socket"
             && detail(w.report.status, "connection") == connection) {
@@ -333,15 +355,22 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
         }
       return false;
     },
-    [=](restart_atom, const std::string& draft, const std::string& by) {
+    [=](restart_atom, const std::string& draft,
+        const std::string& by) -> caf::result<bool> {
       // The directory knows whether this node owns the draft.
       ++self->state.handled;
-      return self->delegate(self->state.config.directory, restart_atom::value,
-                            draft, by);
+      if (!self->state.config.actions)
+        return false;
+      auto promise = self->make_response_promise();
+      promise.delegate(self->state.config.directory, restart_atom::value,
+                       draft, by);
+      return promise;
     },
     [=](level_atom, const std::string& component, const std::string& level,
         const std::string& by) {
       ++self->state.handled;
+      if (!self->state.config.actions)
+        return false;
       log_level parsed;
       if (!parse_log_level(level, parsed) || !logger::set_level(component, parsed))
         return false;

@@ -21,7 +21,8 @@
 //   (level_atom, component, level, by)         -> bool: log level set here
 //   (cluster_atom, <any of the four above>)    -> the same, asked of every
 //        live node: std::vector<node_report> for reports, and for actions
-//        true if any node did it (levels: if every node did)
+//        true if any node did it (levels: if every node did). A node whose
+//        actions are off (read-only) answers false to every action.
 //   (status_atom)                              -> actor_status
 
 #include <chrono>
@@ -38,6 +39,7 @@ struct admin_actor_config {
   std::chrono::milliseconds interval{2000};
   std::chrono::milliseconds status_timeout{1000};
   std::size_t ring = 150; ///< samples kept (5 minutes at 2 s)
+  bool actions = false;   ///< GATEWAY_ADMIN_ACTIONS: act, not only read
 };
 
 caf::actor spawn_admin_actor(caf::actor_system& system,

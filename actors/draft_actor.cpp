@@ -302,10 +302,19 @@ void follow_owner(self_ptr self) {
         self->request(up, 5s, follow_atom::value, st.model.last_seq())
           .then(
             [=](std::int64_t owner_seq) {
-              self->state.finding_upstream = false;
+              auto& st = self->state;
+              st.finding_upstream = false;
+              if (st.upstream != up) {
+                // The owner changed while this follow was under way (and
+                // was unfollowed): follow the current one.
+                follow_owner(self);
+                return;
+              }
               learn_seq(self, owner_seq);
             },
             [=](caf::error&) {
+              // It may have registered us after all: undo that.
+              self->send(up, unfollow_atom::value);
               if (self->state.upstream == up) {
                 self->demonitor(up);
                 self->state.upstream = nullptr;
@@ -405,9 +414,13 @@ caf::behavior running(self_ptr self) {
       return self->state.model.last_seq();
     },
     [=](unfollow_atom) {
+      auto& st = self->state;
       auto who = caf::actor_cast<caf::actor>(self->current_sender());
-      if (self->state.followers.erase(who) > 0)
+      if (st.followers.erase(who) > 0) {
         self->demonitor(who);
+        if (st.subscribers.empty() && st.followers.empty())
+          schedule_idle_check(self);
+      }
     },
     [=](state_atom) -> caf::result<draft_snapshot> {
       auto& st = self->state;
@@ -484,8 +497,11 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
       self->delayed_send(self, 1s, follow_atom::value);
       return;
     }
-    if (st.followers.erase(who) > 0)
+    if (st.followers.erase(who) > 0) {
+      if (st.subscribers.empty() && st.followers.empty())
+        schedule_idle_check(self);
       return;
+    }
     st.subscribers.erase(who);
     if (st.subscribers.empty())
       schedule_idle_check(self);

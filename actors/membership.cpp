@@ -104,13 +104,20 @@ void heartbeat(self_ptr self, const std::string& id) {
           return;
         }
         peer.heard = true;
+        peer.tried = true;
         peer.last_heard = clock_type::now();
         peer.sees = std::move(view);
         peer.started_at = started_at;
         update(self);
+        answer_ready(self);
       },
       [=](caf::error&) {
         // No answer in time: the peer's age grows until it counts as down.
+        auto& peer = self->state.peers[id];
+        if (!peer.tried) {
+          peer.tried = true; // connected but silent: do not hold start-up
+          answer_ready(self);
+        }
       });
 }
 
@@ -129,7 +136,9 @@ void connect(self_ptr self, const std::string& id) {
           const std::set<std::string>&) {
         auto& peer = self->state.peers[id];
         peer.connecting = false;
-        peer.tried = true;
+        // Tried once the first heartbeat answers (below), so start-up waits
+        // until the peer counts as live; a failed connect counts as tried.
+        peer.tried = !ptr;
         if (ptr) {
           peer.handle = caf::actor_cast<caf::actor>(ptr);
           self->monitor(peer.handle);

@@ -96,9 +96,47 @@ std::vector<std::pair<std::string, log_level>> logger::levels() {
   return out;
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at `text[i]`, or 0.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) {
+    return static_cast<unsigned char>(text[k]);
+  };
+  auto b0 = byte(i);
+  std::size_t n = b0 >= 0xf0 && b0 <= 0xf4 ? 4
+                  : b0 >= 0xe0             ? 3
+                  : b0 >= 0xc2 && b0 < 0xe0 ? 2
+                                            : 0;
+  if (n == 0 || i + n > text.size())
+    return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((byte(i + k) & 0xc0) != 0x80)
+      return 0;
+  auto b1 = byte(i + 1);
+  if ((b0 == 0xe0 && b1 < 0xa0) || (b0 == 0xed && b1 > 0x9f)
+      || (b0 == 0xf0 && b1 < 0x90) || (b0 == 0xf4 && b1 > 0x8f))
+    return 0; // overlong, surrogate or beyond U+10FFFF
+  return n;
+}
+
+} // namespace
+
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Well-formed UTF-8 passes; any other byte becomes U+FFFD, so the
+      // output is always valid JSON.
+      if (auto n = utf8_sequence(text, i)) {
+        out.append(text.substr(i, n));
+        i += n - 1;
+      } else {
+        out += "\\ufffd";
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";

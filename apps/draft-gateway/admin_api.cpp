@@ -494,14 +494,16 @@ void action(gateway_context& context, const admin_request& request,
   auto& parts = request.parts;
   if (parts.size() == 3 && parts[0] == "connections" && parts[2] == "disconnect")
     return act(context, reply, "disconnected " + parts[1],
-               "no connection " + parts[1] + " on any live node",
+               "no connection " + parts[1]
+                 + " on any live node that allows actions",
                shutdown_atom::value, parts[1], by);
   if (parts.size() == 3 && parts[0] == "drafts" && parts[2] == "restart") {
     auto id = normalize_uuid(parts[1]);
     if (!is_uuid(id))
       return reply(json_error(400, "invalid_id", "the draft id must be a UUID"));
     return act(context, reply, "restarted the actor of draft " + id,
-               "no node owns a running actor for draft " + id,
+               "no node that allows actions owns a running actor for draft "
+                 + id,
                restart_atom::value, id, by);
   }
   if (parts.size() == 4 && parts[0] == "dead-letters")
@@ -518,7 +520,8 @@ void action(gateway_context& context, const admin_request& request,
     return act(context, reply,
                "set " + c->second + " to " + l->second + " on every node",
                "no component '" + c->second
-                 + "' on some node (GET /admin/api/log-levels lists them)",
+                 + "' on some node, or a node is read-only (GET "
+                   "/admin/api/log-levels lists the components)",
                level_atom::value, c->second, l->second, by);
   }
   reply(json_error(404, "not_found", "no such admin action: POST /admin/api/"

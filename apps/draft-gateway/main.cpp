@@ -173,7 +173,8 @@ int main(int argc, char** argv) {
                                          *idle, options->node_id};
   auto directory = draft::spawn_draft_directory(system, draft_config);
   auto admin = draft::spawn_admin_actor(
-    system, {options->node_id, directory, *admin_interval, seconds(1), 150});
+    system, {options->node_id, directory, *admin_interval, seconds(1), 150,
+             options->admin_actions});
   for (auto& watched : {directory, poller, timer})
     caf::anon_send(admin, draft::register_atom::value, watched);
   caf::actor membership;

@@ -149,6 +149,7 @@ void ws_session::begin_close(std::uint16_t code, std::string reason) {
   if (!queue_.empty()) {
     queue_.erase(writing_ ? queue_.begin() + 1 : queue_.begin(), queue_.end());
     live_queued_ = queue_.empty() ? 0 : (queue_.front().second ? 1 : 0);
+    queued_.store(queue_.size(), std::memory_order_relaxed);
   }
   // Bound the close handshake (and a stuck write before it): the WebSocket
   // layer's handshake timeout also limits close operations.

@@ -45,3 +45,16 @@ TEST(logger, levels_change_at_run_time) {
   EXPECT_EQ(parsed, log_level::warn);
   EXPECT_FALSE(parse_log_level("loud", parsed));
 }
+
+TEST(logger, json_strings_stay_valid_utf8) {
+  // Well-formed UTF-8 passes; stray bytes (e.g. a percent-decoded %FF in a
+  // URL echoed in an error) become U+FFFD.
+  EXPECT_EQ(json_quoted("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
+  EXPECT_EQ(json_quoted("a\xff" "b"), "\"a\\ufffdb\"");
+  EXPECT_EQ(json_quoted("\xc3"), "\"\\ufffd\"");          // cut short
+  EXPECT_EQ(json_quoted("\xc0\xaf"), "\"\\ufffd\\ufffd\""); // overlong
+  EXPECT_EQ(json_quoted("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\""); // surrogate
+  rapidjson::Document doc;
+  doc.Parse(("{\"m\":" + json_quoted("x\xfe\xff") + "}").c_str());
+  EXPECT_FALSE(doc.HasParseError());
+}

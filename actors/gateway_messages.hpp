@@ -91,6 +91,7 @@ using idle_atom = caf::atom_constant<caf::atom("idle")>;
 using slow_atom = caf::atom_constant<caf::atom("slow")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
 // Cluster: membership, ownership and draft actors following their owner.
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;

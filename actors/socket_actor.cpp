@@ -1,5 +1,8 @@
 #include "actors/socket_actor.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include <caf/all.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -48,6 +51,15 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     sink->close(1011, "internal error; reconnect with last_seq");
   });
   self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink);
+  if (st.info.token_valid_until > 0) {
+    // The session lasts as long as its token: then 4001, and the client
+    // reconnects with a fresh token and its last seq.
+    auto left = std::chrono::seconds(st.info.token_valid_until)
+                - std::chrono::microseconds(now_utc());
+    self->delayed_send(self, std::max(std::chrono::microseconds(left),
+                                      std::chrono::microseconds(0)),
+                       expire_atom::value);
+  }
   return {
     [=](resume_request resume) {
       ++self->state.handled;
@@ -83,6 +95,15 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                                   {"by", by}});
       self->state.sink->close(4010, "disconnected by an operator; reconnect "
                                     "with last_seq");
+      self->quit();
+    },
+    [=](expire_atom) {
+      auto& i = self->state.info;
+      logger::get("socket").info("token expired; closing",
+                                 {{"connection", i.connection_id},
+                                  {"user", i.user}});
+      self->state.sink->close(4001, "token expired: reconnect with a fresh "
+                                    "token and last_seq");
       self->quit();
     },
     [=](status_atom) -> actor_status {

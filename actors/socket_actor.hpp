@@ -13,6 +13,7 @@
 //                                record a dead letter, then quit
 //   (closed_atom)                from the sink: the client went away; quit
 //   (shutdown_atom, by)          an operator's disconnect: close 4010, quit
+//   (expire_atom)                the token expired: close 4001, quit
 //   (status_atom)                -> actor_status
 // It monitors the draft actor: if that stops, the client is closed with 1012
 // (service restart) and reconnects with its last seq.
@@ -32,6 +33,7 @@ struct connection_info {
   std::string user;
   std::string draft_id;
   std::int64_t last_seq = -1; ///< from ?last_seq=, -1 for a fresh client
+  std::int64_t token_valid_until = 0; ///< s since the epoch; 0: no expiry
 };
 
 caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,

@@ -294,6 +294,15 @@ result<jwt_settings> jwt_settings_from_environment() {
     s.issuer = v;
   if (auto v = std::getenv("DRAFT_JWT_AUDIENCE"))
     s.audience = v;
+  if (auto v = std::getenv("DRAFT_JWT_LEEWAY_SEC"); v && *v) {
+    char* end = nullptr;
+    long sec = std::strtol(v, &end, 10);
+    if (*end || sec < 0 || sec > 3600)
+      return problem{"DRAFT_JWT_LEEWAY_SEC",
+                     std::string("must be whole seconds from 0 to 3600, got '")
+                       + v + "'"};
+    s.leeway_sec = sec;
+  }
   return s;
 }
 

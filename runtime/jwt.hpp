@@ -78,6 +78,12 @@ public:
   result<jwt_claims, jwt_failure> verify(const std::string& token,
                                          timestamp now = now_utc()) const;
 
+  /// When a token with `claims` stops verifying (exp plus the leeway), in
+  /// seconds since the epoch; 0 if it has no exp.
+  std::int64_t valid_until(const jwt_claims& claims) const {
+    return claims.expires_at > 0 ? claims.expires_at + settings_.leeway_sec : 0;
+  }
+
 private:
   struct rsa_key;
   jwt_settings settings_;

@@ -322,7 +322,8 @@ private:
       return reply(req, json_error(why.status, why.code, why.message));
     }
     connection_info info{context_.next_connection_id(), who.subject,
-                         normalize_uuid(draft_id), last_seq};
+                         normalize_uuid(draft_id), last_seq,
+                         context_.verifier.valid_until(who)};
     auto self = shared_from_this();
     ask<caf::actor>(
       context_.system, context_.directory,

@@ -130,6 +130,29 @@ TEST(gateway_errors, client_messages_pong_or_close_with_a_reason) {
   EXPECT_EQ(big->client().close_code(), 4009);
 }
 
+TEST(gateway_errors, a_session_ends_with_4001_when_its_token_expires) {
+  gateway_fixture f(std::map<std::string, std::string>{{"DRAFT_JWT_LEEWAY_SEC", "0"}});
+  auto id = f.create_draft(2, 1, 600);
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(
+    f.gateway_port(), "/drafts/" + id + "/connect",
+    signed_token(R"("sub":"brief","drafts":["*"])", 2), status, body);
+  ASSERT_TRUE(client) << status << " " << body;
+  draft_listener brief(std::move(client));
+  ASSERT_TRUE(brief.read_one()); // the snapshot
+  auto lasting = f.open(id, "lasting");
+  ASSERT_TRUE(lasting && lasting->read_one());
+  while (brief.read_one(10s)) {
+  }
+  EXPECT_EQ(brief.client().close_code(), 4001);
+  EXPECT_NE(brief.client().close_reason().find("token expired"),
+            std::string::npos);
+  // A token valid for an hour is unaffected.
+  ASSERT_EQ(f.command(id, "start"), 200);
+  EXPECT_TRUE(lasting->read_until("DraftStarted", 10s));
+}
+
 TEST(gateway_errors, shutdown_closes_clients_with_1001) {
   gateway_fixture f;
   auto id = f.create_draft(2, 1, 600);

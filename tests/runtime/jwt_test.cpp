@@ -259,3 +259,16 @@ TEST(jwt_settings_test, refuses_unusable_keys) {
   bad_pem.rs256_public_key_pem = "-----BEGIN PUBLIC KEY-----\nAAAA\n";
   EXPECT_FALSE(jwt_verifier::create(bad_pem));
 }
+
+TEST(jwt, leeway_comes_from_the_environment_and_bad_values_are_named) {
+  setenv("DRAFT_JWT_LEEWAY_SEC", "5", 1);
+  auto s = jwt_settings_from_environment();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->leeway_sec, 5);
+  setenv("DRAFT_JWT_LEEWAY_SEC", "soon", 1);
+  auto bad = jwt_settings_from_environment();
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().to_string().find("DRAFT_JWT_LEEWAY_SEC"),
+            std::string::npos);
+  unsetenv("DRAFT_JWT_LEEWAY_SEC");
+}

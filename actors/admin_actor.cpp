@@ -41,7 +41,10 @@ struct counter_snapshot {
 
 struct admin_state {
   admin_actor_config config;
-  std::set<caf::actor> registered;          // fixed actors and sockets
+  std::set<caf::actor> registered;          // fixed actors: asked every round
+  std::set<caf::actor> sockets;             // asked when a report wants them
+  std::size_t sockets_pending = 0;          // a refresh's answers expected
+  std::vector<std::function<void()>> after_sockets; // reports waiting
   std::map<caf::actor_addr, watched> actors; // everything last asked
   std::map<std::string, caf::actor> peers;  // node id -> admin actor
   membership_view view;                     // as the membership actor said
@@ -140,25 +143,16 @@ void take_sample(self_ptr self) {
   st.last = std::move(now);
 }
 
-// Asks every watched actor for its status; forgets actors that are gone.
-void ask_all(self_ptr self, std::vector<caf::actor> drafts) {
+// Asks one actor for its status and records the answer (or that it was
+// stuck); `done` runs either way.
+void ask_status(self_ptr self, const caf::actor& a, std::function<void()> done) {
   auto& st = self->state;
-  std::set<caf::actor_addr> current;
-  std::vector<caf::actor> targets(st.registered.begin(), st.registered.end());
-  targets.insert(targets.end(), drafts.begin(), drafts.end());
-  for (auto& a : targets)
-    current.insert(a.address());
-  for (auto it = st.actors.begin(); it != st.actors.end();)
-    it = current.count(it->first) ? std::next(it) : st.actors.erase(it);
-  for (auto& a : targets) {
-    auto& w = st.actors[a.address()];
-    w.handle = a;
-    self->request(a, st.config.status_timeout, status_atom::value)
-      .then(
-        [=](actor_status& s) {
-          auto it = self->state.actors.find(a.address());
-          if (it == self->state.actors.end())
-            return;
+  st.actors[a.address()].handle = a;
+  self->request(a, st.config.status_timeout, status_atom::value)
+    .then(
+      [=](actor_status& s) {
+        auto it = self->state.actors.find(a.address());
+        if (it != self->state.actors.end()) {
           auto& entry = it->second;
           auto now = clock_type::now();
           if (entry.answered_once) {
@@ -173,16 +167,79 @@ void ask_all(self_ptr self, std::vector<caf::actor> drafts) {
           entry.report.stuck = false;
           entry.answered = now;
           entry.answered_once = true;
-        },
-        [=](caf::error&) {
-          auto it = self->state.actors.find(a.address());
-          if (it == self->state.actors.end())
-            return;
+        }
+        done();
+      },
+      [=](caf::error&) {
+        auto it = self->state.actors.find(a.address());
+        if (it != self->state.actors.end()) {
           it->second.report.stuck = true;
           if (it->second.report.status.name.empty())
             it->second.report.status.name = "unanswered-" + to_string(a.address());
-        });
-  }
+        }
+        done();
+      });
+}
+
+// The targets of a refresh: fixed actors, draft actors and (if asked for)
+// socket actors. Entries of actors that are gone are forgotten.
+std::vector<caf::actor> targets_of(self_ptr self, std::vector<caf::actor> drafts,
+                                   bool with_sockets) {
+  auto& st = self->state;
+  std::vector<caf::actor> targets(st.registered.begin(), st.registered.end());
+  targets.insert(targets.end(), drafts.begin(), drafts.end());
+  std::set<caf::actor_addr> current;
+  for (auto& a : targets)
+    current.insert(a.address());
+  for (auto& a : st.sockets)
+    current.insert(a.address());
+  for (auto it = st.actors.begin(); it != st.actors.end();)
+    it = current.count(it->first) ? std::next(it) : st.actors.erase(it);
+  if (with_sockets)
+    targets.insert(targets.end(), st.sockets.begin(), st.sockets.end());
+  return targets;
+}
+
+// Every round: the fixed actors and the draft actors (few).
+void ask_all(self_ptr self, std::vector<caf::actor> drafts) {
+  for (auto& a : targets_of(self, std::move(drafts), false))
+    ask_status(self, a, [] {});
+}
+
+void run_waiting(self_ptr self) {
+  auto waiting = std::move(self->state.after_sockets);
+  self->state.after_sockets.clear();
+  for (auto& f : waiting)
+    f();
+}
+
+// Before a report: every actor answers again, socket actors included — one
+// per connection, thousands, so they are asked only here, when someone
+// looks. Reports that arrive while a refresh is under way (the console's
+// page asks several at once) share it. `then` runs once all have answered
+// (or timed out).
+void with_fresh_status(self_ptr self, std::function<void()> then) {
+  auto& st = self->state;
+  st.after_sockets.push_back(std::move(then));
+  if (st.sockets_pending > 0)
+    return; // a refresh is under way
+  st.sockets_pending = 1; // the directory's answer
+  auto start = [self](std::vector<caf::actor> drafts) {
+    auto targets = targets_of(self, std::move(drafts), true);
+    auto& st = self->state;
+    st.sockets_pending = targets.size();
+    if (targets.empty())
+      return run_waiting(self);
+    for (auto& a : targets)
+      ask_status(self, a, [self] {
+        auto& st = self->state;
+        if (st.sockets_pending > 0 && --st.sockets_pending == 0)
+          run_waiting(self);
+      });
+  };
+  self->request(st.config.directory, st.config.status_timeout, actors_atom::value)
+    .then([=](std::vector<caf::actor>& drafts) { start(std::move(drafts)); },
+          [=](caf::error&) { start({}); });
 }
 
 // Finds each live peer's admin actor through its membership actor (again
@@ -239,8 +296,11 @@ node_report make_report(self_ptr self, const std::string& sort,
   r.samples.assign(st.samples.begin(), st.samples.end());
   for (auto& [addr, w] : st.actors) {
     auto& s = w.report.status;
+    if (!w.answered_once && !w.report.stuck)
+      continue; // asked, no answer yet
     auto k = s.kind.empty() ? std::string("unknown") : s.kind;
-    ++r.actor_counts[k];
+    if (k != "socket") // counted from the registry below
+      ++r.actor_counts[k];
     r.stuck += w.report.stuck ? 1 : 0;
     if (!kind.empty() && k != kind)
       continue;
@@ -249,6 +309,8 @@ node_report make_report(self_ptr self, const std::string& sort,
       continue;
     r.actors.push_back(w.report);
   }
+  if (!st.sockets.empty())
+    r.actor_counts["socket"] = st.sockets.size();
   auto by_name = [](const actor_report& a, const actor_report& b) {
     return a.status.name < b.status.name;
   };
@@ -313,11 +375,12 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
   self->state.config = std::move(config);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
-    for (auto it = st.registered.begin(); it != st.registered.end(); ++it)
-      if (it->address() == msg.source) {
-        st.registered.erase(it);
-        break;
-      }
+    for (auto* set : {&st.registered, &st.sockets})
+      for (auto it = set->begin(); it != set->end(); ++it)
+        if (it->address() == msg.source) {
+          set->erase(it);
+          break;
+        }
     st.actors.erase(msg.source);
   });
   self->set_error_handler([=](caf::error&) {});
@@ -326,6 +389,10 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
     [=](tick_atom) { round(self); },
     [=](register_atom, caf::actor& a) {
       if (a && self->state.registered.insert(a).second)
+        self->monitor(a);
+    },
+    [=](register_atom, caf::actor& a, socket_atom) {
+      if (a && self->state.sockets.insert(a).second)
         self->monitor(a);
     },
     [=](members_atom, membership_view& view) {
@@ -339,21 +406,32 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
       find_peers(self);
     },
     [=](report_atom, const std::string& sort, std::int32_t limit,
-        const std::string& kind, const std::string& draft) {
+        const std::string& kind, const std::string& draft)
+      -> caf::result<node_report> {
       ++self->state.handled;
-      return make_report(self, sort, limit, kind, draft);
+      auto promise = self->make_response_promise<node_report>();
+      with_fresh_status(self, [=]() mutable {
+        promise.deliver(make_report(self, sort, limit, kind, draft));
+      });
+      return promise;
     },
-    [=](shutdown_atom, const std::string& connection, const std::string& by) {
+    [=](shutdown_atom, const std::string& connection,
+        const std::string& by) -> caf::result<bool> {
       ++self->state.handled;
       if (!self->state.config.actions)
         return false;
-      for (auto& [addr, w] : self->state.actors)
-        if (w.report.status.kind == "socket"
-            && detail(w.report.status, "connection") == connection) {
-          self->send(w.handle, shutdown_atom::value, by);
-          return true;
-        }
-      return false;
+      auto promise = self->make_response_promise<bool>();
+      with_fresh_status(self, [=]() mutable {
+        bool found = false;
+        for (auto& [addr, w] : self->state.actors)
+          if (!found && w.report.status.kind == "socket"
+              && detail(w.report.status, "connection") == connection) {
+            self->send(w.handle, shutdown_atom::value, by);
+            found = true;
+          }
+        promise.deliver(found);
+      });
+      return promise;
     },
     [=](restart_atom, const std::string& draft,
         const std::string& by) -> caf::result<bool> {

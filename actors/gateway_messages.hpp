@@ -105,6 +105,7 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using level_atom = caf::atom_constant<caf::atom("level")>;
 using actors_atom = caf::atom_constant<caf::atom("actors")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+using socket_atom = caf::atom_constant<caf::atom("socket")>;
 
 /// The live members as this node sees them, with the membership actor of
 /// each (this node's own entry holds its own). Sent by the membership actor

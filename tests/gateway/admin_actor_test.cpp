@@ -69,7 +69,7 @@ TEST_F(admin_actor_test, reports_kinds_rates_and_stuck_actors) {
   auto busy = system.spawn(busy_actor);
   auto silent = system.spawn(silent_actor);
   auto admin = spawn_admin_actor(system, {"n1", directory, 100ms, 100ms, 10});
-  caf::anon_send(admin, register_atom::value, busy);
+  caf::anon_send(admin, register_atom::value, busy, socket_atom::value);
   caf::anon_send(admin, register_atom::value, silent);
   node_report r;
   for (int i = 0; i < 100; ++i) {

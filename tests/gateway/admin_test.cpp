@@ -86,6 +86,8 @@ TEST_F(admin_cluster, api_reports_what_the_test_set_up) {
     clients.push_back(client(d1, "b" + std::to_string(i), 1));
   clients.push_back(client(d2, "c0", 1));
   ASSERT_EQ(f.command(d1, "start"), 200);
+  for (int i = 0; i < 5; ++i) // every draft actor has applied the start
+    ASSERT_TRUE(clients[static_cast<std::size_t>(i)]->read_until("DraftStarted", 10s));
   int port = f.gateway_port(0);
 
   ASSERT_TRUE(gateway_fixture::eventually(
@@ -258,7 +260,11 @@ TEST_F(admin_cluster, draftctl_prints_what_the_api_returns) {
   doc.Parse(out.c_str());
   ASSERT_TRUE(doc.IsObject()) << out;
   EXPECT_EQ(doc["count"].GetInt(), 3);
-  ASSERT_EQ(run(ctl + "draft " + d1, out), 0) << out;
+  ASSERT_EQ(run(ctl + "draft " + d1, out), 0)
+    << out
+    << http_call(port, "GET", "/admin/api/actors?top=name&limit=100", "",
+                 admin_token())
+         .body;
   EXPECT_NE(out.find("owner"), std::string::npos) << out;
   ASSERT_EQ(run(ctl + "drafts", out), 0) << out;
   EXPECT_NE(out.find(d1), std::string::npos) << out;

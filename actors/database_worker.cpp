@@ -25,6 +25,8 @@ std::string micros(const std::string& column) {
 struct worker_state {
   std::string url;
   std::string node;
+  int index = 0;
+  std::uint64_t handled = 0;
   std::unique_ptr<pqxx::connection> connection;
 
   pqxx::connection& db() {
@@ -251,13 +253,15 @@ bool act_on_dead_letter(pqxx::connection& c, const std::string& kind,
 }
 
 caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
-                              std::string url, std::string node) {
+                              std::string url, std::string node, int index) {
   self->state.url = std::move(url);
   self->state.node = std::move(node);
+  self->state.index = index;
   // Every handler reconnects on demand; a broken connection is dropped so
   // the next request opens a fresh one.
   auto guarded = [self](const std::string& what, auto&& body)
     -> decltype(body()) {
+    ++self->state.handled;
     try {
       return body();
     } catch (const pqxx::broken_connection& e) {
@@ -298,6 +302,13 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
         return act_on_dead_letter(self->state.db(), kind, id, action, by);
       });
     },
+    [=](status_atom) -> actor_status {
+      auto& st = self->state;
+      bool open = st.connection && st.connection->is_open();
+      return {"database-" + std::to_string(st.index), "database",
+              self->mailbox().size(), st.handled,
+              {{"connected", open ? "true" : "false"}}};
+    },
     [=](dead_atom, const dead_letter& letter) -> caf::result<void> {
       return guarded("record dead letter", [&]() -> caf::result<void> {
         pqxx::work tx(self->state.db());
@@ -317,9 +328,15 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
 
 caf::actor spawn_database_pool(caf::actor_system& system,
                                const std::string& database_url,
-                               const std::string& node_id, int workers) {
-  auto factory = [&system, database_url, node_id] {
-    return system.spawn<caf::detached>(database_worker, database_url, node_id);
+                               const std::string& node_id, int workers,
+                               std::function<void(caf::actor)> on_worker) {
+  auto next = std::make_shared<int>(0);
+  auto factory = [&system, database_url, node_id, next, on_worker] {
+    auto worker = system.spawn<caf::detached>(database_worker, database_url,
+                                              node_id, ++*next);
+    if (on_worker)
+      on_worker(worker);
+    return worker;
   };
   return caf::actor_pool::make(system.dummy_execution_unit(),
                                static_cast<size_t>(workers), factory,

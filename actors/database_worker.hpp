@@ -12,7 +12,9 @@
 //   (report_atom, "outbox" | "dead-letters")    -> std::string (JSON, admin)
 //   (dead_atom, kind, id, action, by)           -> bool: a dead letter
 //       ("relay" | "broadcast") replayed or discarded; false if none
+//   (status_atom)                               -> actor_status (a worker's)
 
+#include <functional>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -20,9 +22,12 @@
 
 namespace draft {
 
-/// Spawns `workers` detached database actors behind a round-robin pool.
+/// Spawns `workers` detached database actors behind a round-robin pool;
+/// `on_worker` sees each worker (the admin console watches them one by one —
+/// a status request sent to the pool would reach just one of them).
 caf::actor spawn_database_pool(caf::actor_system& system,
                                const std::string& database_url,
-                               const std::string& node_id, int workers);
+                               const std::string& node_id, int workers,
+                               std::function<void(caf::actor)> on_worker = {});
 
 } // namespace draft

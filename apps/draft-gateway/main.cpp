@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -164,8 +165,10 @@ int main(int argc, char** argv) {
   if (auto err = caf_config.parse(argc, argv))
     return fail({"arguments", caf_config.render(err)});
   caf::actor_system system{caf_config};
-  auto database = draft::spawn_database_pool(system, url, options->node_id,
-                                             static_cast<int>(*workers));
+  std::vector<caf::actor> database_workers;
+  auto database = draft::spawn_database_pool(
+    system, url, options->node_id, static_cast<int>(*workers),
+    [&](caf::actor worker) { database_workers.push_back(worker); });
   auto poller = draft::spawn_outbox_poller(system, {url, *fallback, 2000});
   auto timer = draft::spawn_timer_tick(system);
   draft::draft_actor_config draft_config{database, poller, timer,
@@ -177,6 +180,8 @@ int main(int argc, char** argv) {
              options->admin_actions});
   for (auto& watched : {directory, poller, timer})
     caf::anon_send(admin, draft::register_atom::value, watched);
+  for (auto& worker : database_workers)
+    caf::anon_send(admin, draft::register_atom::value, worker);
   caf::actor membership;
   if (*cluster) {
     auto joined = draft::join_cluster(system, **cluster, directory, admin);

@@ -125,6 +125,10 @@ TEST_F(admin_cluster, api_reports_what_the_test_set_up) {
   for (auto& n : nodes["nodes"].GetArray()) {
     ASSERT_FALSE(n.HasMember("error")) << n["node"].GetString();
     EXPECT_EQ(n["actors"]["socket"].GetInt(), 3) << n["node"].GetString();
+    EXPECT_EQ(n["actors"]["database"].GetInt(), 3); // GATEWAY_DB_WORKERS
+    for (auto kind : {"directory", "poller", "timer", "membership"})
+      EXPECT_EQ(n["actors"][kind].GetInt(), 1) << kind;
+    EXPECT_EQ(n["stuck"].GetInt(), 0);
     EXPECT_GE(n["actors"]["draft"].GetInt(), 1);
     EXPECT_GT(n["pid"].GetInt(), 0);
     EXPECT_GT(n["rss_bytes"].GetInt64(), 0);

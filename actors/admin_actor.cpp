@@ -43,8 +43,8 @@ struct admin_state {
   admin_actor_config config;
   std::set<caf::actor> registered;          // fixed actors: asked every round
   std::set<caf::actor> sockets;             // asked when a report wants them
-  std::size_t sockets_pending = 0;          // a refresh's answers expected
-  std::vector<std::function<void()>> after_sockets; // reports waiting
+  std::size_t refresh_pending = 0;          // a refresh's answers expected
+  std::vector<std::function<void()>> after_refresh; // reports waiting on it
   std::map<caf::actor_addr, watched> actors; // everything last asked
   std::map<std::string, caf::actor> peers;  // node id -> admin actor
   membership_view view;                     // as the membership actor said
@@ -207,8 +207,8 @@ void ask_all(self_ptr self, std::vector<caf::actor> drafts) {
 }
 
 void run_waiting(self_ptr self) {
-  auto waiting = std::move(self->state.after_sockets);
-  self->state.after_sockets.clear();
+  auto waiting = std::move(self->state.after_refresh);
+  self->state.after_refresh.clear();
   for (auto& f : waiting)
     f();
 }
@@ -220,20 +220,20 @@ void run_waiting(self_ptr self) {
 // (or timed out).
 void with_fresh_status(self_ptr self, std::function<void()> then) {
   auto& st = self->state;
-  st.after_sockets.push_back(std::move(then));
-  if (st.sockets_pending > 0)
+  st.after_refresh.push_back(std::move(then));
+  if (st.refresh_pending > 0)
     return; // a refresh is under way
-  st.sockets_pending = 1; // the directory's answer
+  st.refresh_pending = 1; // the directory's answer
   auto start = [self](std::vector<caf::actor> drafts) {
     auto targets = targets_of(self, std::move(drafts), true);
     auto& st = self->state;
-    st.sockets_pending = targets.size();
+    st.refresh_pending = targets.size();
     if (targets.empty())
       return run_waiting(self);
     for (auto& a : targets)
       ask_status(self, a, [self] {
         auto& st = self->state;
-        if (st.sockets_pending > 0 && --st.sockets_pending == 0)
+        if (st.refresh_pending > 0 && --st.refresh_pending == 0)
           run_waiting(self);
       });
   };
@@ -276,11 +276,6 @@ void round(self_ptr self) {
     .then([=](std::vector<caf::actor>& drafts) { ask_all(self, std::move(drafts)); },
           [=](caf::error&) { ask_all(self, {}); });
   self->delayed_send(self, st.config.interval, tick_atom::value);
-}
-
-std::string detail(const actor_status& s, const std::string& key) {
-  auto it = s.details.find(key);
-  return it == s.details.end() ? "" : it->second;
 }
 
 node_report make_report(self_ptr self, const std::string& sort,

@@ -182,13 +182,15 @@ void apply(self_ptr self, const outbox_row& row) {
     return true;
   });
   // One message per following node, whatever its number of subscribers.
-  for (auto& follower : st.followers)
-    self->send(follower, event_atom::value, row);
-  st.forwarded += st.followers.size();
-  static auto& forwarded = metric(
-    "gateway_cluster_events_forwarded_total",
-    "Events sent to draft actors on other nodes (one per following node).");
-  forwarded.inc(st.followers.size());
+  if (!st.followers.empty()) {
+    for (auto& follower : st.followers)
+      self->send(follower, event_atom::value, row);
+    st.forwarded += st.followers.size();
+    static auto& forwarded = metric(
+      "gateway_cluster_events_forwarded_total",
+      "Events sent to draft actors on other nodes (one per following node).");
+    forwarded.inc(st.followers.size());
+  }
   bool in_progress = st.model.status() == draft_status::in_progress;
   if (st.is_owner && in_progress != st.ticking) {
     st.ticking = in_progress;

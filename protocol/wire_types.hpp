@@ -231,6 +231,12 @@ struct actor_status {
   std::map<std::string, std::string> details;
 };
 
+/// The detail `key` of a status ("" if absent).
+inline std::string detail(const actor_status& s, const std::string& key) {
+  auto it = s.details.find(key);
+  return it == s.details.end() ? std::string() : it->second;
+}
+
 /// One cluster member as a node sees it (cluster view of the admin console
 /// and the cluster tests).
 struct member_status {

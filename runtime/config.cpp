@@ -216,4 +216,17 @@ config::get_choice(const std::string& key, const std::string& fallback,
   return invalid(key, "one of " + list);
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    auto end = comma == std::string::npos ? text.size() : comma;
+    if (end > start)
+      items.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
+}
+
 } // namespace draft

@@ -31,6 +31,7 @@
 
 #include "protocol/time_format.hpp"
 #include "runtime/http_client.hpp"
+#include "runtime/config.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/logger.hpp"
 
@@ -206,11 +207,8 @@ int main(int argc, char** argv) {
       if (k == "--orchestrator")
         s.orchestrator = parse_endpoint(v);
       else if (k == "--gateways") {
-        for (std::size_t start = 0; start < v.size();) {
-          auto comma = v.find(',', start);
-          s.gateways.push_back(parse_endpoint(v.substr(start, comma - start)));
-          start = comma == std::string::npos ? v.size() : comma + 1;
-        }
+        for (auto& gateway : draft::split_list(v))
+          s.gateways.push_back(parse_endpoint(gateway));
       } else if (k == "--teams")
         s.teams = std::stoi(v);
       else if (k == "--rounds")

@@ -12,6 +12,7 @@
 #include "protocol/time_format.hpp"
 #include "protocol/uuid.hpp"
 #include "protocol/wire_types.hpp"
+#include "runtime/config.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/ownership.hpp"
 
@@ -28,13 +29,19 @@ void write_string(json_writer& w, const std::string& key,
   w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-std::string detail(const actor_status& s, const std::string& key) {
-  auto it = s.details.find(key);
-  return it == s.details.end() ? "" : it->second;
-}
-
 std::int64_t detail_int(const actor_status& s, const std::string& key) {
   return std::atoll(detail(s, key).c_str());
+}
+
+// Replies 200 with the JSON object whose members `fill` writes.
+void reply_object(const admin_reply& reply,
+                  const std::function<void(json_writer&)>& fill) {
+  rapidjson::StringBuffer out;
+  json_writer w(out);
+  w.StartObject();
+  fill(w);
+  w.EndObject();
+  reply({200, out.GetString()});
 }
 
 void write_actor(json_writer& w, const std::string& node,
@@ -109,34 +116,31 @@ void members(gateway_context& context, admin_reply reply) {
   with_members(
     context,
     [reply, node](std::vector<member_status> members) {
-      rapidjson::StringBuffer out;
-      json_writer w(out);
-      w.StartObject();
-      write_string(w, "node", node);
-      w.Key("members");
-      w.StartArray();
-      auto now = now_utc();
-      for (auto& m : members) {
-        w.StartObject();
-        write_string(w, "id", m.id);
-        write_string(w, "address", m.address);
-        w.Key("http_port");
-        w.Int(m.http_port);
-        write_string(w, "status", m.status);
-        w.Key("heartbeat_age_ms");
-        w.Int64(m.heartbeat_age_ms);
-        w.Key("uptime_sec");
-        w.Int64(m.started_at > 0 ? (now - m.started_at) / 1'000'000 : -1);
-        w.Key("sees");
+      reply_object(reply, [&](json_writer& w) {
+        write_string(w, "node", node);
+        w.Key("members");
         w.StartArray();
-        for (auto& id : m.sees)
-          w.String(id.c_str());
+        auto now = now_utc();
+        for (auto& m : members) {
+          w.StartObject();
+          write_string(w, "id", m.id);
+          write_string(w, "address", m.address);
+          w.Key("http_port");
+          w.Int(m.http_port);
+          write_string(w, "status", m.status);
+          w.Key("heartbeat_age_ms");
+          w.Int64(m.heartbeat_age_ms);
+          w.Key("uptime_sec");
+          w.Int64(m.started_at > 0 ? (now - m.started_at) / 1'000'000 : -1);
+          w.Key("sees");
+          w.StartArray();
+          for (auto& id : m.sees)
+            w.String(id.c_str());
+          w.EndArray();
+          w.EndObject();
+        }
         w.EndArray();
-        w.EndObject();
-      }
-      w.EndArray();
-      w.EndObject();
-      reply({200, out.GetString()});
+      });
     },
     reply);
 }
@@ -146,18 +150,13 @@ void owners(gateway_context& context, const admin_request& request,
             admin_reply reply) {
   strings drafts;
   auto it = request.query.find("drafts");
-  std::string list = it == request.query.end() ? "" : it->second;
-  for (std::size_t start = 0; !list.empty() && start <= list.size();) {
-    auto comma = list.find(',', start);
-    auto id = normalize_uuid(list.substr(start, comma - start));
+  for (auto& item : split_list(it == request.query.end() ? "" : it->second)) {
+    auto id = normalize_uuid(item);
     if (!is_uuid(id))
       return reply(json_error(400, "invalid_id",
                               "drafts must be a comma-separated list of "
                               "draft ids (UUIDs)"));
     drafts.push_back(id);
-    if (comma == std::string::npos)
-      break;
-    start = comma + 1;
   }
   if (drafts.empty())
     return reply(json_error(400, "missing_drafts",
@@ -167,22 +166,19 @@ void owners(gateway_context& context, const admin_request& request,
     context,
     [reply, node, drafts](std::vector<member_status> members) {
       auto live = live_of(members);
-      rapidjson::StringBuffer out;
-      json_writer w(out);
-      w.StartObject();
-      write_string(w, "node", node);
-      w.Key("live");
-      w.StartArray();
-      for (auto& id : live)
-        w.String(id.c_str());
-      w.EndArray();
-      w.Key("owners");
-      w.StartObject();
-      for (auto& d : drafts)
-        write_string(w, d, owner_of(d, live));
-      w.EndObject();
-      w.EndObject();
-      reply({200, out.GetString()});
+      reply_object(reply, [&](json_writer& w) {
+        write_string(w, "node", node);
+        w.Key("live");
+        w.StartArray();
+        for (auto& id : live)
+          w.String(id.c_str());
+        w.EndArray();
+        w.Key("owners");
+        w.StartObject();
+        for (auto& d : drafts)
+          write_string(w, d, owner_of(d, live));
+        w.EndObject();
+      });
     },
     reply);
 }
@@ -192,58 +188,55 @@ void nodes(gateway_context& context, admin_reply reply) {
   with_reports(
     context, reply,
     [reply](std::vector<node_report> reports) {
-      rapidjson::StringBuffer out;
-      json_writer w(out);
       auto now = now_utc();
-      w.StartObject();
-      w.Key("nodes");
-      w.StartArray();
-      for (auto& r : reports) {
-        w.StartObject();
-        write_string(w, "node", r.node);
-        if (!r.error.empty()) {
-          write_string(w, "error", r.error);
-          w.EndObject();
-          continue;
-        }
-        w.Key("pid");
-        w.Int64(r.pid);
-        w.Key("uptime_sec");
-        w.Int64((now - r.started_at) / 1'000'000);
-        w.Key("cpu_percent");
-        w.Double(r.cpu_percent);
-        w.Key("rss_bytes");
-        w.Int64(r.rss_bytes);
-        w.Key("stuck");
-        w.Uint64(r.stuck);
-        w.Key("actors");
-        w.StartObject();
-        for (auto& [kind, n] : r.actor_counts) {
-          w.Key(kind.c_str());
-          w.Uint64(n);
-        }
-        w.EndObject();
-        w.Key("samples");
+      reply_object(reply, [&](json_writer& w) {
+        w.Key("nodes");
         w.StartArray();
-        for (auto& s : r.samples) {
+        for (auto& r : reports) {
           w.StartObject();
-          write_string(w, "at", format_rfc3339(s.at));
-          w.Key("events_per_sec");
-          w.Double(s.events_per_sec);
-          w.Key("deliveries_per_sec");
-          w.Double(s.deliveries_per_sec);
-          w.Key("fanout_p50_ms");
-          w.Double(s.fanout_p50_ms);
-          w.Key("fanout_p99_ms");
-          w.Double(s.fanout_p99_ms);
+          write_string(w, "node", r.node);
+          if (!r.error.empty()) {
+            write_string(w, "error", r.error);
+            w.EndObject();
+            continue;
+          }
+          w.Key("pid");
+          w.Int64(r.pid);
+          w.Key("uptime_sec");
+          w.Int64((now - r.started_at) / 1'000'000);
+          w.Key("cpu_percent");
+          w.Double(r.cpu_percent);
+          w.Key("rss_bytes");
+          w.Int64(r.rss_bytes);
+          w.Key("stuck");
+          w.Uint64(r.stuck);
+          w.Key("actors");
+          w.StartObject();
+          for (auto& [kind, n] : r.actor_counts) {
+            w.Key(kind.c_str());
+            w.Uint64(n);
+          }
+          w.EndObject();
+          w.Key("samples");
+          w.StartArray();
+          for (auto& s : r.samples) {
+            w.StartObject();
+            write_string(w, "at", format_rfc3339(s.at));
+            w.Key("events_per_sec");
+            w.Double(s.events_per_sec);
+            w.Key("deliveries_per_sec");
+            w.Double(s.deliveries_per_sec);
+            w.Key("fanout_p50_ms");
+            w.Double(s.fanout_p50_ms);
+            w.Key("fanout_p99_ms");
+            w.Double(s.fanout_p99_ms);
+            w.EndObject();
+          }
+          w.EndArray();
           w.EndObject();
         }
         w.EndArray();
-        w.EndObject();
-      }
-      w.EndArray();
-      w.EndObject();
-      reply({200, out.GetString()});
+      });
     },
     "name", 0, "-", "");
 }
@@ -287,17 +280,14 @@ void actors(gateway_context& context, const admin_request& request,
       });
       if (all.size() > static_cast<std::size_t>(limit))
         all.resize(static_cast<std::size_t>(limit));
-      rapidjson::StringBuffer out;
-      json_writer w(out);
-      w.StartObject();
-      write_string(w, "top", top);
-      w.Key("actors");
-      w.StartArray();
-      for (auto& [node, a] : all)
-        write_actor(w, node, a);
-      w.EndArray();
-      w.EndObject();
-      reply({200, out.GetString()});
+      reply_object(reply, [&](json_writer& w) {
+        write_string(w, "top", top);
+        w.Key("actors");
+        w.StartArray();
+        for (auto& [node, a] : all)
+          write_actor(w, node, a);
+        w.EndArray();
+      });
     },
     top, limit, kind, "");
 }
@@ -317,38 +307,37 @@ void draft_detail(gateway_context& context, const std::string& requested,
         if (r.error.empty())
           live.push_back(r.node);
       std::sort(live.begin(), live.end());
-      rapidjson::StringBuffer out;
-      json_writer w(out);
-      w.StartObject();
-      write_string(w, "draft_id", draft_id);
-      write_string(w, "owner", owner_of(draft_id, live));
       std::int64_t total = 0;
       bool found = false;
-      w.Key("actors");
-      w.StartArray();
       for (auto& r : reports)
         for (auto& a : r.actors) {
-          write_actor(w, r.node, a);
           total += detail_int(a.status, "subscribers");
           found = true;
         }
-      w.EndArray();
-      w.Key("subscribers_by_node");
-      w.StartObject();
-      for (auto& r : reports)
-        for (auto& a : r.actors) {
-          w.Key(r.node.c_str());
-          w.Int64(detail_int(a.status, "subscribers"));
-        }
-      w.EndObject();
-      w.Key("subscribers");
-      w.Int64(total);
-      w.EndObject();
       if (!found)
         return reply(json_error(404, "no_draft_actor",
                                 "no node runs an actor for draft " + draft_id
                                   + " (one is started when a client connects)"));
-      reply({200, out.GetString()});
+      reply_object(reply, [&](json_writer& w) {
+        write_string(w, "draft_id", draft_id);
+        write_string(w, "owner", owner_of(draft_id, live));
+        w.Key("actors");
+        w.StartArray();
+        for (auto& r : reports)
+          for (auto& a : r.actors)
+            write_actor(w, r.node, a);
+        w.EndArray();
+        w.Key("subscribers_by_node");
+        w.StartObject();
+        for (auto& r : reports)
+          for (auto& a : r.actors) {
+            w.Key(r.node.c_str());
+            w.Int64(detail_int(a.status, "subscribers"));
+          }
+        w.EndObject();
+        w.Key("subscribers");
+        w.Int64(total);
+      });
     },
     "name", 0, "draft", draft_id);
 }
@@ -369,41 +358,38 @@ void connections(gateway_context& context, const admin_request& request,
   with_reports(
     context, reply,
     [reply](std::vector<node_report> reports) {
-      rapidjson::StringBuffer out;
-      json_writer w(out);
       auto now = now_utc();
-      w.StartObject();
-      w.Key("connections");
-      w.StartArray();
-      std::size_t n = 0;
-      for (auto& r : reports)
-        for (auto& a : r.actors) {
-          auto& s = a.status;
-          w.StartObject();
-          write_string(w, "id", detail(s, "connection"));
-          write_string(w, "node", r.node);
-          write_string(w, "user", detail(s, "user"));
-          write_string(w, "draft_id", detail(s, "draft_id"));
-          w.Key("queued");
-          w.Int64(detail_int(s, "queued"));
-          w.Key("bytes_in");
-          w.Int64(detail_int(s, "bytes_in"));
-          w.Key("bytes_out");
-          w.Int64(detail_int(s, "bytes_out"));
-          w.Key("age_sec");
-          w.Int64((now - detail_int(s, "opened_at")) / 1'000'000);
-          w.Key("mailbox");
-          w.Uint64(s.mailbox_size);
-          w.Key("stuck");
-          w.Bool(a.stuck);
-          w.EndObject();
-          ++n;
-        }
-      w.EndArray();
-      w.Key("count");
-      w.Uint64(n);
-      w.EndObject();
-      reply({200, out.GetString()});
+      reply_object(reply, [&](json_writer& w) {
+        w.Key("connections");
+        w.StartArray();
+        std::size_t n = 0;
+        for (auto& r : reports)
+          for (auto& a : r.actors) {
+            auto& s = a.status;
+            w.StartObject();
+            write_string(w, "id", detail(s, "connection"));
+            write_string(w, "node", r.node);
+            write_string(w, "user", detail(s, "user"));
+            write_string(w, "draft_id", detail(s, "draft_id"));
+            w.Key("queued");
+            w.Int64(detail_int(s, "queued"));
+            w.Key("bytes_in");
+            w.Int64(detail_int(s, "bytes_in"));
+            w.Key("bytes_out");
+            w.Int64(detail_int(s, "bytes_out"));
+            w.Key("age_sec");
+            w.Int64((now - detail_int(s, "opened_at")) / 1'000'000);
+            w.Key("mailbox");
+            w.Uint64(s.mailbox_size);
+            w.Key("stuck");
+            w.Bool(a.stuck);
+            w.EndObject();
+            ++n;
+          }
+        w.EndArray();
+        w.Key("count");
+        w.Uint64(n);
+      });
     },
     "name", limit, "socket", draft);
 }
@@ -421,16 +407,13 @@ void database_report(gateway_context& context, const std::string& what,
 }
 
 void log_levels(admin_reply reply) {
-  rapidjson::StringBuffer out;
-  json_writer w(out);
-  w.StartObject();
-  w.Key("levels");
-  w.StartObject();
-  for (auto& [component, level] : logger::levels())
-    write_string(w, component, to_string(level));
-  w.EndObject();
-  w.EndObject();
-  reply({200, out.GetString()});
+  reply_object(reply, [&](json_writer& w) {
+    w.Key("levels");
+    w.StartObject();
+    for (auto& [component, level] : logger::levels())
+      write_string(w, component, to_string(level));
+    w.EndObject();
+  });
 }
 
 // -- actions ------------------------------------------------------------------

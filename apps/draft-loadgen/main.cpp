@@ -33,6 +33,7 @@
 
 #include "load_stats.hpp"
 #include "protocol/time_format.hpp"
+#include "runtime/config.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/random_uuid.hpp"
 
@@ -386,11 +387,8 @@ options parse(int argc, char** argv) {
     if (k == "--port") o.port = std::stoi(v);
     else if (k == "--host") o.host = v;
     else if (k == "--ports") {
-      for (std::size_t at = 0; at < v.size();) {
-        auto comma = v.find(',', at);
-        o.ports.push_back(std::stoi(v.substr(at, comma - at)));
-        at = comma == std::string::npos ? v.size() : comma + 1;
-      }
+      for (auto& port : split_list(v))
+        o.ports.push_back(std::stoi(port));
     }
     else if (k == "--connections") o.connections = std::stoi(v);
     else if (k == "--drafts") o.drafts = std::stoi(v);

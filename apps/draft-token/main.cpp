@@ -9,6 +9,7 @@
 #include <ctime>
 #include <string>
 
+#include "runtime/config.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/logger.hpp"
 
@@ -74,20 +75,10 @@ int main(int argc, char** argv) {
   if (!aud.empty())
     claims += ",\"aud\":" + draft::json_quoted(aud);
   claims += ",\"drafts\":[";
-  size_t start = 0;
   bool first = true;
-  while (start <= drafts.size() && !drafts.empty()) {
-    auto comma = drafts.find(',', start);
-    auto item = drafts.substr(start, comma == std::string::npos
-                                       ? std::string::npos
-                                       : comma - start);
-    if (!item.empty()) {
-      claims += (first ? "" : ",") + draft::json_quoted(item);
-      first = false;
-    }
-    if (comma == std::string::npos)
-      break;
-    start = comma + 1;
+  for (auto& item : draft::split_list(drafts)) {
+    claims += (first ? "" : ",") + draft::json_quoted(item);
+    first = false;
   }
   claims += "]}";
   std::printf("%s\n", draft::sign_hs256(claims, secret).c_str());

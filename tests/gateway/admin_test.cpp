@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <fstream>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <gtest/gtest.h>
 
@@ -17,19 +16,6 @@ namespace draft::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Runs a shell command; returns its exit status and fills `output`.
-int run(const std::string& command, std::string& output) {
-  output.clear();
-  auto* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe)
-    return -1;
-  char buf[4096];
-  while (auto n = fread(buf, 1, sizeof buf, pipe))
-    output.append(buf, n);
-  auto status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 rapidjson::Document admin_post(int port, const std::string& path, int& status) {
   auto res = http_call(port, "POST", "/admin/api/" + path, "", admin_token());
@@ -252,33 +238,33 @@ TEST_F(admin_cluster, draftctl_prints_what_the_api_returns) {
   auto ctl = "DRAFT_ADMIN_TOKEN=" + admin_token() + " " + bin_dir()
              + "/draftctl --url http://127.0.0.1:" + std::to_string(port) + " ";
   std::string out;
-  ASSERT_EQ(run(ctl + "nodes", out), 0) << out;
+  ASSERT_EQ(run_command(ctl + "nodes", out), 0) << out;
   EXPECT_NE(out.find("n1    self"), std::string::npos) << out;
   EXPECT_NE(out.find("n2    alive"), std::string::npos) << out;
-  ASSERT_EQ(run(ctl + "connections --draft " + d1, out), 0) << out;
+  ASSERT_EQ(run_command(ctl + "connections --draft " + d1, out), 0) << out;
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4) << out; // header + 3
   for (auto user : {"ctl-a", "ctl-b", "ctl-c"})
     EXPECT_NE(out.find(user), std::string::npos) << out;
-  ASSERT_EQ(run(ctl + "--json connections --draft " + d1, out), 0) << out;
+  ASSERT_EQ(run_command(ctl + "--json connections --draft " + d1, out), 0) << out;
   rapidjson::Document doc;
   doc.Parse(out.c_str());
   ASSERT_TRUE(doc.IsObject()) << out;
   EXPECT_EQ(doc["count"].GetInt(), 3);
-  ASSERT_EQ(run(ctl + "draft " + d1, out), 0)
+  ASSERT_EQ(run_command(ctl + "draft " + d1, out), 0)
     << out
     << http_call(port, "GET", "/admin/api/actors?top=name&limit=100", "",
                  admin_token())
          .body;
   EXPECT_NE(out.find("owner"), std::string::npos) << out;
-  ASSERT_EQ(run(ctl + "drafts", out), 0) << out;
+  ASSERT_EQ(run_command(ctl + "drafts", out), 0) << out;
   EXPECT_NE(out.find(d1), std::string::npos) << out;
   auto id = connection_of(port, "ctl-c");
-  ASSERT_EQ(run(ctl + "disconnect " + id, out), 0) << out;
+  ASSERT_EQ(run_command(ctl + "disconnect " + id, out), 0) << out;
   EXPECT_NE(out.find("disconnected " + id), std::string::npos) << out;
   EXPECT_EQ(close_code_of(*c), 4010);
-  EXPECT_EQ(run(ctl + "disconnect " + id, out), 1) << out;
+  EXPECT_EQ(run_command(ctl + "disconnect " + id, out), 1) << out;
   EXPECT_NE(out.find("no connection"), std::string::npos) << out;
-  EXPECT_EQ(run(bin_dir() + "/draftctl nodes", out), 1);
+  EXPECT_EQ(run_command(bin_dir() + "/draftctl nodes", out), 1);
   EXPECT_NE(out.find("no token"), std::string::npos) << out;
 }
 
@@ -301,7 +287,7 @@ TEST_F(admin_cluster, the_page_in_chromium_shows_the_cluster_and_disconnects) {
   auto screenshot = artifacts + "/admin-console.png";
   std::remove(screenshot.c_str());
   std::string out;
-  int status = run("node " + browser_dir + "/admin_console.mjs http://127.0.0.1:"
+  int status = run_command("node " + browser_dir + "/admin_console.mjs http://127.0.0.1:"
                      + std::to_string(port) + " " + admin_token() + " " + d1
                      + " 3 " + id + " " + screenshot,
                    out);

@@ -9,7 +9,6 @@
 #include <thread>
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cluster_support.hpp"
@@ -215,14 +214,9 @@ TEST(cluster, nodes_talk_over_tls) {
 // Starts a gateway with `file` as its cluster file; its exit status and output.
 int start_with_cluster_file(const std::string& file, const std::string& node,
                             std::string& output) {
-  auto command = "GATEWAY_CLUSTER_CONFIG=" + file + " GATEWAY_NODE_ID=" + node
-                 + " " + bin_dir() + "/draft-gateway 2>&1";
-  auto* pipe = popen(command.c_str(), "r");
-  char buf[4096];
-  while (auto n = fread(buf, 1, sizeof buf, pipe))
-    output.append(buf, n);
-  auto status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run_command("GATEWAY_CLUSTER_CONFIG=" + file + " GATEWAY_NODE_ID="
+                       + node + " " + bin_dir() + "/draft-gateway",
+                     output);
 }
 
 TEST(cluster, a_node_refuses_an_invalid_cluster_file_naming_the_field) {

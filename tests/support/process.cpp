@@ -1,6 +1,7 @@
 #include "support/process.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -98,6 +99,18 @@ int free_port() {
 
 std::string bin_dir() {
   return DRAFT_BIN_DIR;
+}
+
+int run_command(const std::string& command, std::string& output) {
+  output.clear();
+  auto* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe)
+    return -1;
+  char buf[4096];
+  while (auto n = fread(buf, 1, sizeof buf, pipe))
+    output.append(buf, n);
+  auto status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 } // namespace draft::testing

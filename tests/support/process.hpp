@@ -35,6 +35,10 @@ private:
   bool reaped_ = false;
 };
 
+/// Runs a shell command to its end; returns its exit status (-1 if it did
+/// not exit normally) and its stdout and stderr in `output`.
+int run_command(const std::string& command, std::string& output);
+
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();
 

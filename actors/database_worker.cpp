@@ -136,7 +136,8 @@ caf::result<std::string> picks_page(pqxx::connection& c,
   }
   auto rows = tx.exec_params(
     "SELECT p.id, p.player_id, p.team_id, p.round, p.pick, p.overall_pick, "
-    "pl.name, t.name, " + micros("p.picked_at") + ", p.auto_picked"
+    "pl.name, t.name, " + micros("p.picked_at") + ", p.auto_picked, "
+    "p.autopick_source, p.picked_by"
     " FROM picks p JOIN players pl ON pl.id = p.player_id JOIN teams t ON "
     "t.id = p.team_id WHERE p.draft_id = $1 AND p.overall_pick > $2 ORDER BY "
     "p.overall_pick LIMIT $3",
@@ -156,7 +157,12 @@ caf::result<std::string> picks_page(pqxx::connection& c,
            + ",\"player_name\":" + json_quoted(r[6].as<std::string>())
            + ",\"team_name\":" + json_quoted(r[7].as<std::string>())
            + ",\"picked_at\":" + json_quoted(format_rfc3339(r[8].as<long long>()))
-           + ",\"auto_picked\":" + (r[9].as<bool>() ? "true" : "false") + "}";
+           + ",\"auto_picked\":" + (r[9].as<bool>() ? "true" : "false")
+           + ",\"autopick_source\":"
+           + (r[10].is_null() ? "null" : json_quoted(r[10].as<std::string>()))
+           + ",\"by\":"
+           + (r[11].is_null() ? "null" : json_quoted(r[11].as<std::string>()))
+           + "}";
     last = r[0].as<std::string>();
     ++n;
   }

@@ -67,7 +67,12 @@ frame_ptr draft_model::apply(const outbox_row& row) {
         snapshot_.status = draft_status::in_progress;
         snapshot_.total_picks = p.total_picks;
       } else if constexpr (std::is_same_v<type, pick_started_payload>) {
-        snapshot_.status = draft_status::in_progress;
+        // A PickStarted while paused (after an undo) keeps the draft paused
+        // with the whole new clock waiting.
+        if (snapshot_.status == draft_status::paused)
+          paused_remaining_sec_ = seconds_left(p.timeout_at, p.started_at);
+        else
+          snapshot_.status = draft_status::in_progress;
         snapshot_.pick = current_pick{p.pick_id,     p.team_id,
                                       p.round,       p.pick,
                                       p.overall_pick, p.started_at,
@@ -75,6 +80,10 @@ frame_ptr draft_model::apply(const outbox_row& row) {
       } else if constexpr (std::is_same_v<type, pick_made_payload>) {
         ++snapshot_.completed_picks;
         snapshot_.pick = caf::none; // until the next PickStarted
+      } else if constexpr (std::is_same_v<type, pick_undone_payload>) {
+        if (snapshot_.completed_picks > 0)
+          --snapshot_.completed_picks;
+        snapshot_.pick = caf::none; // the PickStarted for the slot follows
       } else if constexpr (std::is_same_v<type, draft_paused_payload>) {
         snapshot_.status = draft_status::paused;
         paused_remaining_sec_ = p.time_remaining_sec;

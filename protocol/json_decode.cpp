@@ -15,6 +15,7 @@ constexpr std::int32_t max_pick_in_round = 1000;
 constexpr std::int32_t max_overall = 1000000;
 constexpr std::int32_t max_clock_sec = 86400;
 constexpr std::int64_t max_seq = INT64_MAX;
+constexpr std::size_t max_by_bytes = 1024; // a token's `sub`
 
 void read(object_reader& r, pick_made_payload& p) {
   r.uuid("pick_id", p.pick_id);
@@ -26,6 +27,26 @@ void read(object_reader& r, pick_made_payload& p) {
   r.string("player_name", p.player_name);
   r.string("team_name", p.team_name);
   r.time("picked_at", p.picked_at);
+  // Ours, optional: rows written before them read as a pick by request.
+  r.optional_bool("auto_picked", p.auto_picked);
+  if (r.optional_string("autopick_source", p.autopick_source, 16)) {
+    if (p.auto_picked && p.autopick_source != "queue"
+        && p.autopick_source != "rank")
+      r.fail("autopick_source", "expected \"queue\" or \"rank\" for an "
+                                "autopick");
+    else if (!p.auto_picked && !p.autopick_source.empty())
+      r.fail("autopick_source", "only an autopick (auto_picked true) has one");
+  }
+  r.optional_string("by", p.by, max_by_bytes);
+}
+
+void read(object_reader& r, pick_undone_payload& p) {
+  r.uuid("pick_id", p.pick_id);
+  r.uuid("player_id", p.player_id);
+  r.uuid("team_id", p.team_id);
+  r.int32("overall_pick", p.overall_pick, 1, max_overall);
+  r.time("undone_at", p.undone_at);
+  r.string("by", p.by, max_by_bytes);
 }
 
 void read(object_reader& r, pick_started_payload& p) {
@@ -113,13 +134,15 @@ std::optional<problem> read_payload(event_type type,
       return read_payload<draft_completed_payload>(object, path, out);
     case event_type::timer_tick:
       return read_payload<timer_tick_payload>(object, path, out);
+    case event_type::pick_undone:
+      return read_payload<pick_undone_payload>(object, path, out);
   }
   return problem{path, "unknown event type"};
 }
 
 const char* known_types_text
   = "one of PickMade, PickStarted, DraftStarted, DraftPaused, DraftResumed, "
-    "DraftCompleted, TimerTick";
+    "DraftCompleted, TimerTick, PickUndone";
 
 bool read_event_type(object_reader& r, const char* key, event_type& out) {
   std::string name;

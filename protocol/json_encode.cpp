@@ -27,6 +27,17 @@ public:
     return *this;
   }
 
+  object_writer& boolean(const char* key, bool value) {
+    w_.Key(key);
+    w_.Bool(value);
+    return *this;
+  }
+
+  /// Written only when non-empty (optional members).
+  object_writer& optional_str(const char* key, const std::string& value) {
+    return value.empty() ? *this : str(key, value);
+  }
+
   object_writer& time(const char* key, timestamp value) {
     return str(key, format_rfc3339(value));
   }
@@ -44,7 +55,19 @@ void write(object_writer& o, const pick_made_payload& p) {
     .num("overall_pick", p.overall_pick)
     .str("player_name", p.player_name)
     .str("team_name", p.team_name)
-    .time("picked_at", p.picked_at);
+    .time("picked_at", p.picked_at)
+    .boolean("auto_picked", p.auto_picked)
+    .optional_str("autopick_source", p.autopick_source)
+    .optional_str("by", p.by);
+}
+
+void write(object_writer& o, const pick_undone_payload& p) {
+  o.str("pick_id", p.pick_id)
+    .str("player_id", p.player_id)
+    .str("team_id", p.team_id)
+    .num("overall_pick", p.overall_pick)
+    .time("undone_at", p.undone_at)
+    .str("by", p.by);
 }
 
 void write(object_writer& o, const pick_started_payload& p) {

@@ -172,6 +172,16 @@ bool object_reader::optional_string(const char* key, std::string& out,
   return true;
 }
 
+bool object_reader::optional_bool(const char* key, bool& out) {
+  if (is_null(key))
+    return true;
+  auto& v = object_[key];
+  if (!v.IsBool())
+    return fail(key, std::string("expected true or false, got ") + type_name(v));
+  out = v.GetBool();
+  return true;
+}
+
 bool object_reader::uuid(const char* key, std::string& out) {
   auto v = find(key, "a UUID");
   if (!v)

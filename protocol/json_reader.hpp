@@ -31,6 +31,8 @@ public:
   bool string(const char* key, std::string& out, std::size_t max_length = 200);
   bool optional_string(const char* key, std::string& out,
                        std::size_t max_length = 200);
+  /// `out` stays as it is when `key` is absent or null.
+  bool optional_bool(const char* key, bool& out);
   bool uuid(const char* key, std::string& out);
   bool int32(const char* key, std::int32_t& out, std::int32_t min,
              std::int32_t max);

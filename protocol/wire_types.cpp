@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* event_type_names[] = {
   "PickMade",     "PickStarted",    "DraftStarted", "DraftPaused",
-  "DraftResumed", "DraftCompleted", "TimerTick",
+  "DraftResumed", "DraftCompleted", "TimerTick",    "PickUndone",
 };
 
 constexpr const char* draft_status_names[] = {

@@ -23,7 +23,8 @@ namespace draft {
 
 // -- enumerations -------------------------------------------------------------
 
-/// The seven event types of the seed, in the order of `event_payload`.
+/// The seven event types of the seed and PickUndone (ours), in the order of
+/// `event_payload`.
 enum class event_type : std::uint8_t {
   pick_made,
   pick_started,
@@ -32,6 +33,7 @@ enum class event_type : std::uint8_t {
   draft_resumed,
   draft_completed,
   timer_tick,
+  pick_undone,
 };
 
 /// Wire name of an event type, e.g. "PickMade".
@@ -61,7 +63,9 @@ bool parse_draft_status(const std::string& name, draft_status& out);
 
 // -- event payloads (field names exactly as the seed's JSON) -------------------
 
-/// A pick was made, by the team on the clock or automatically.
+/// A pick was made, by the team on the clock, by a commissioner for it (a
+/// force pick), or automatically when the clock ran out. The last three
+/// fields are ours; rows written before them decode with their defaults.
 struct pick_made_payload {
   std::string pick_id;
   std::string player_id;
@@ -72,6 +76,20 @@ struct pick_made_payload {
   std::string player_name;
   std::string team_name;
   timestamp picked_at = 0;
+  bool auto_picked = false;
+  std::string autopick_source; ///< "queue" or "rank" when auto_picked, else ""
+  std::string by; ///< the picking token's `sub`; "" for an autopick
+};
+
+/// A commissioner took back the last pick; the player is available again and
+/// a PickStarted for the same slot follows (ours: see docs/protocol.md).
+struct pick_undone_payload {
+  std::string pick_id;
+  std::string player_id;
+  std::string team_id;
+  std::int32_t overall_pick = 0;
+  timestamp undone_at = 0;
+  std::string by; ///< the commissioner's or admin's `sub`
 };
 
 /// A team's pick clock started.
@@ -138,7 +156,8 @@ struct timer_tick_payload {
 using event_payload
   = caf::variant<pick_made_payload, pick_started_payload, draft_started_payload,
                  draft_paused_payload, draft_resumed_payload,
-                 draft_completed_payload, timer_tick_payload>;
+                 draft_completed_payload, timer_tick_payload,
+                 pick_undone_payload>;
 
 /// The seed's message format plus `seq`, the per-draft position of the event
 /// in the outbox (TimerTick carries the draft's last seq and is never stored).
@@ -321,7 +340,10 @@ struct dead_letter {
   }
 
 DRAFT_EQUALITY(pick_made_payload, x.pick_id, x.player_id, x.team_id, x.round,
-               x.pick, x.overall_pick, x.player_name, x.team_name, x.picked_at)
+               x.pick, x.overall_pick, x.player_name, x.team_name, x.picked_at,
+               x.auto_picked, x.autopick_source, x.by)
+DRAFT_EQUALITY(pick_undone_payload, x.pick_id, x.player_id, x.team_id,
+               x.overall_pick, x.undone_at, x.by)
 DRAFT_EQUALITY(pick_started_payload, x.pick_id, x.team_id, x.round, x.pick,
                x.overall_pick, x.started_at, x.timeout_at, x.time_per_pick_sec)
 DRAFT_EQUALITY(draft_started_payload, x.draft_id, x.draft_type, x.started_at,
@@ -377,7 +399,10 @@ DRAFT_EQUALITY(dead_letter, x.draft_id, x.connection_id, x.user, x.seq,
   }
 
 DRAFT_INSPECT(pick_made_payload, x.pick_id, x.player_id, x.team_id, x.round,
-              x.pick, x.overall_pick, x.player_name, x.team_name, x.picked_at)
+              x.pick, x.overall_pick, x.player_name, x.team_name, x.picked_at,
+              x.auto_picked, x.autopick_source, x.by)
+DRAFT_INSPECT(pick_undone_payload, x.pick_id, x.player_id, x.team_id,
+              x.overall_pick, x.undone_at, x.by)
 DRAFT_INSPECT(pick_started_payload, x.pick_id, x.team_id, x.round, x.pick,
               x.overall_pick, x.started_at, x.timeout_at, x.time_per_pick_sec)
 DRAFT_INSPECT(draft_started_payload, x.draft_id, x.draft_type, x.started_at,
@@ -437,6 +462,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(draft_gateway, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(draft_gateway, (draft::draft_resumed_payload))
   CAF_ADD_TYPE_ID(draft_gateway, (draft::draft_completed_payload))
   CAF_ADD_TYPE_ID(draft_gateway, (draft::timer_tick_payload))
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::pick_undone_payload))
   CAF_ADD_TYPE_ID(draft_gateway, (draft::draft_event))
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::draft_event>) )
   CAF_ADD_TYPE_ID(draft_gateway, (draft::relay_envelope))

@@ -1,30 +1,15 @@
 #include "draft_commands.hpp"
 
-#include <optional>
-
-#include <pqxx/pqxx>
-#include <rapidjson/document.h>
-
+#include "command_support.hpp"
 #include "draft_order.hpp"
 #include "protocol/json_codec.hpp"
-#include "protocol/json_reader.hpp"
 #include "protocol/uuid.hpp"
-#include "runtime/logger.hpp"
-#include "runtime/metrics.hpp"
 
 namespace draft {
 
 namespace {
 
-// Thrown inside a transaction to roll it back and answer an error.
-struct command_error {
-  int status;
-  std::string code;
-  std::string message;
-};
-
 constexpr int max_rounds = 50;
-constexpr int max_clock_sec = 3600;
 constexpr int min_teams = 2;
 constexpr int max_teams = 32;
 
@@ -37,195 +22,6 @@ bool is_position(const std::string& p) {
   return false;
 }
 
-// Microseconds since the epoch of a timestamptz expression, in SQL.
-std::string micros(const std::string& column) {
-  return "(extract(epoch from " + column + ") * 1000000)::bigint";
-}
-
-struct draft_row {
-  std::string id;
-  std::string type;
-  std::string status;
-  int rounds = 0;
-  int time_per_pick_sec = 0;
-  int team_count = 0;
-  long long last_seq = 0;
-  timestamp started_at = 0;
-  int total_picks() const { return rounds * team_count; }
-};
-
-struct slot_row {
-  std::string pick_id;
-  std::string team_id;
-  std::string team_name;
-  int round = 0;
-  int pick = 0;
-  int overall = 0;
-  timestamp started_at = 0;
-  timestamp timeout_at = 0;
-};
-
-void require_uuid(const std::string& id, const char* what) {
-  if (!is_uuid(id))
-    throw command_error{400, "invalid_id",
-                        std::string(what) + " must be a UUID, got \"" + id
-                          + "\""};
-}
-
-// Locks the draft row for the rest of the transaction.
-draft_row lock_draft(pqxx::work& tx, const std::string& id) {
-  require_uuid(id, "the draft id");
-  auto rows = tx.exec_params(
-    "SELECT id, type, status, rounds, time_per_pick_sec, team_count, last_seq, "
-      + micros("coalesce(started_at, now())")
-      + " FROM drafts WHERE id = $1 FOR UPDATE",
-    id);
-  if (rows.empty())
-    throw command_error{404, "unknown_draft", "no draft with id " + id};
-  auto r = rows[0];
-  return {r[0].as<std::string>(), r[1].as<std::string>(),
-          r[2].as<std::string>(), r[3].as<int>(),
-          r[4].as<int>(),         r[5].as<int>(),
-          r[6].as<long long>(),   r[7].as<long long>()};
-}
-
-// The first slot without a player, if any.
-std::optional<slot_row> current_slot(pqxx::work& tx, const std::string& id) {
-  auto rows = tx.exec_params(
-    "SELECT p.id, p.team_id, t.name, p.round, p.pick, p.overall_pick, "
-      + micros("coalesce(p.started_at, now())") + ", "
-      + micros("coalesce(p.timeout_at, now())")
-      + " FROM picks p JOIN teams t ON t.id = p.team_id"
-        " WHERE p.draft_id = $1 AND p.player_id IS NULL"
-        " ORDER BY p.overall_pick LIMIT 1",
-    id);
-  if (rows.empty())
-    return std::nullopt;
-  auto r = rows[0];
-  return slot_row{r[0].as<std::string>(), r[1].as<std::string>(),
-                  r[2].as<std::string>(), r[3].as<int>(),
-                  r[4].as<int>(),         r[5].as<int>(),
-                  r[6].as<long long>(),   r[7].as<long long>()};
-}
-
-// The database clock, to the millisecond: one clock for every instance.
-timestamp db_now(pqxx::work& tx) {
-  return tx
-    .exec1("SELECT " + micros("date_trunc('milliseconds', clock_timestamp())"))
-      [0]
-    .as<long long>();
-}
-
-void append(pqxx::work& tx, const std::string& draft_id,
-            const event_payload& payload) {
-  auto type = static_cast<event_type>(payload.index());
-  auto seq = tx.exec_params1(
-                 "SELECT draft_append_event($1, gen_random_uuid(), $2, "
-                 "$3::jsonb)",
-                 draft_id, to_string(type), json::encode_payload(payload))[0]
-               .as<long long>();
-  default_metrics()
-    .get_counter("orchestrator_events_written_total",
-                 "Events appended to the outbox.", {{"type", to_string(type)}})
-    .inc();
-  logger::get("orchestrator")
-    .debug("event written", {{"draft_id", draft_id},
-                             {"type", to_string(type)},
-                             {"seq", static_cast<std::int64_t>(seq)}});
-}
-
-// Starts `slot`'s clock at `now` and writes its PickStarted.
-void start_clock(pqxx::work& tx, const draft_row& d, const slot_row& slot,
-                 timestamp now) {
-  timestamp timeout = now + std::int64_t{d.time_per_pick_sec} * 1'000'000;
-  tx.exec_params("UPDATE picks SET started_at = $2::timestamptz, timeout_at = "
-                 "$3::timestamptz WHERE id = $1",
-                 slot.pick_id, format_rfc3339(now), format_rfc3339(timeout));
-  append(tx, d.id,
-         pick_started_payload{slot.pick_id, slot.team_id, slot.round,
-                              slot.pick, slot.overall, now, timeout,
-                              d.time_per_pick_sec});
-}
-
-// Records the pick, then starts the next slot's clock or completes the draft.
-void apply_pick(pqxx::work& tx, const draft_row& d, const slot_row& slot,
-                const std::string& player_id, const std::string& player_name,
-                bool automatic, timestamp now) {
-  tx.exec_params("UPDATE picks SET player_id = $2, picked_at = "
-                 "$3::timestamptz, auto_picked = $4 WHERE id = $1",
-                 slot.pick_id, player_id, format_rfc3339(now), automatic);
-  append(tx, d.id,
-         pick_made_payload{slot.pick_id, player_id, slot.team_id, slot.round,
-                           slot.pick, slot.overall, player_name,
-                           slot.team_name, now});
-  if (auto next = current_slot(tx, d.id)) {
-    start_clock(tx, d, *next, now);
-    return;
-  }
-  tx.exec_params("UPDATE drafts SET status = 'COMPLETED', completed_at = "
-                 "$2::timestamptz WHERE id = $1",
-                 d.id, format_rfc3339(now));
-  append(tx, d.id,
-         draft_completed_payload{d.id, now,
-                                 format_go_duration(now - d.started_at),
-                                 d.total_picks()});
-}
-
-// The draft's pool restriction as SQL over players `pl` and drafts `d`.
-const char* pool_filter
-  = "(d.pool_positions IS NULL OR pl.position = ANY(d.pool_positions))"
-    " AND (d.pool_max_rank IS NULL OR pl.rank <= d.pool_max_rank)";
-
-void require_manager(const jwt_claims& who, const std::string& draft_id) {
-  bool ok = who.user_role == role::admin
-            || (who.user_role == role::commissioner
-                && (draft_id.empty() || who.may_read_draft(draft_id)));
-  if (!ok)
-    throw command_error{403, "forbidden",
-                        "this needs role commissioner (for this draft) or "
-                        "admin"};
-}
-
-// Readers: the `drafts` claim, a team of this draft, or any role.
-void require_reader(pqxx::work& tx, const jwt_claims& who,
-                    const std::string& draft_id) {
-  if (who.may_read_draft(draft_id) || who.user_role != role::none)
-    return;
-  bool team_of_draft = !who.team_id.empty() && is_uuid(who.team_id)
-                       && !tx.exec_params("SELECT 1 FROM teams WHERE id = $1 "
-                                          "AND draft_id = $2",
-                                          who.team_id, draft_id)
-                             .empty();
-  if (!team_of_draft)
-    throw command_error{403, "forbidden", "this token may not read the draft"};
-}
-
-void require_status(const draft_row& d, const char* wanted,
-                    const char* action) {
-  if (d.status != wanted)
-    throw command_error{409, "invalid_state",
-                        std::string("cannot ") + action + " a draft that is "
-                          + d.status + " (it must be " + wanted + ")"};
-}
-
-rapidjson::Document parse_body(const std::string& body) {
-  rapidjson::Document doc;
-  if (auto p = json::parse_object(body, json::limits{}, doc))
-    throw command_error{400, "malformed_json", p->to_string()};
-  return doc;
-}
-
-void check(const json::object_reader& r) {
-  if (r.error())
-    throw command_error{400, "invalid_field", r.error()->to_string()};
-}
-
-std::string state_body(const draft_row& d, const char* status,
-                       long long last_seq) {
-  return "{\"draft_id\":" + json_quoted(d.id) + ",\"status\":" + json_quoted(status)
-         + ",\"last_seq\":" + std::to_string(last_seq) + "}";
-}
-
 std::string array_literal(const std::vector<std::string>& items) {
   std::string out = "{";
   for (size_t i = 0; i < items.size(); ++i)
@@ -234,44 +30,6 @@ std::string array_literal(const std::vector<std::string>& items) {
 }
 
 } // namespace
-
-// Runs `body` in a transaction; commits on success, answers errors.
-template <class F>
-http_response run(connection_pool& pool, const char* command, F body) {
-  auto& log = logger::get("orchestrator");
-  auto count = [&](const char* outcome) {
-    default_metrics()
-      .get_counter("orchestrator_commands_total", "Commands handled.",
-                   {{"command", command}, {"outcome", outcome}})
-      .inc();
-  };
-  try {
-    auto c = pool.acquire();
-    pqxx::work tx(*c);
-    auto res = body(tx);
-    tx.commit();
-    count("ok");
-    return res;
-  } catch (const command_error& e) {
-    count("refused");
-    return json_error(e.status, e.code, e.message);
-  } catch (const pqxx::unique_violation& e) {
-    // The constraints back the checks up against races.
-    count("refused");
-    return json_error(409, "conflict",
-                      "a concurrent change won: " + std::string(e.what()));
-  } catch (const pqxx::broken_connection& e) {
-    count("failed");
-    log.error("database unreachable", {{"command", command}, {"error", e.what()}});
-    return json_error(503, "database_unavailable",
-                      "the database is unreachable; retry shortly");
-  } catch (const pqxx::in_doubt_error& e) {
-    count("failed");
-    return json_error(503, "in_doubt",
-                      "the connection broke during commit; check the draft "
-                      "state before retrying");
-  }
-}
 
 http_response draft_commands::create(const jwt_claims& who,
                                      const std::string& body) {
@@ -469,7 +227,7 @@ http_response draft_commands::start(const jwt_claims& who,
     append(tx, draft_id,
            draft_started_payload{draft_id, d.type, now, d.rounds,
                                  d.total_picks()});
-    start_clock(tx, d, *current_slot(tx, draft_id), now);
+    start_clock(tx, d, *current_slot(tx, draft_id), now, d.time_per_pick_sec);
     return http_response{200, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
   });
 }
@@ -510,7 +268,7 @@ http_response draft_commands::resume(const jwt_claims& who,
     append(tx, draft_id,
            draft_resumed_payload{draft_id, now, slot.pick_id, slot.overall});
     // A fresh, full timer for the team on the clock.
-    start_clock(tx, d, slot, now);
+    start_clock(tx, d, slot, now, d.time_per_pick_sec);
     return http_response{200, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
   });
 }
@@ -537,10 +295,9 @@ http_response draft_commands::pick(const jwt_claims& who,
                               "is not this draft's); the clock is on overall "
                               "pick "
                             + std::to_string(slot.overall)};
-    bool manager = who.user_role == role::admin
-                   || (who.user_role == role::commissioner
-                       && who.may_read_draft(draft_id));
-    if (!manager && who.team_id != slot.team_id)
+    // A commissioner may pick for the team on the clock (a force pick); the
+    // PickMade's `by` says who picked.
+    if (!is_manager(who, draft_id) && who.team_id != slot.team_id)
       throw command_error{403, "not_your_turn",
                           "overall pick " + std::to_string(slot.overall)
                             + " belongs to team " + slot.team_name};
@@ -559,8 +316,8 @@ http_response draft_commands::pick(const jwt_claims& who,
                           player[0][0].as<std::string>()
                             + " has already been drafted"};
     auto now = db_now(tx);
-    apply_pick(tx, d, slot, player_id, player[0][0].as<std::string>(), false,
-               now);
+    apply_pick(tx, d, slot, player_id, player[0][0].as<std::string>(),
+               pick_origin{false, "", actor_name(who)}, now);
     return http_response{201, "{\"pick_id\":" + json_quoted(slot.pick_id)
                                 + ",\"overall_pick\":"
                                 + std::to_string(slot.overall)
@@ -665,24 +422,40 @@ bool draft_commands::autopick_one_overdue() {
     // Re-check with a fresh snapshot: a pick may have committed just before.
     if (d.status != "IN_PROGRESS" || !slot || slot->timeout_at > now)
       return http_response{204, ""};
+    // The team's queue first (drafted players have left it), else the best
+    // rank.
+    const char* source = "queue";
     auto best = tx.exec_params(
-      std::string("SELECT pl.id, pl.name FROM players pl, drafts d WHERE d.id "
-                  "= $1 AND ")
+      std::string("SELECT pl.id, pl.name FROM team_queues q JOIN players pl ON "
+                  "pl.id = q.player_id JOIN drafts d ON d.id = q.draft_id "
+                  "WHERE q.draft_id = $1 AND q.team_id = $2 AND ")
         + pool_filter
         + " AND NOT EXISTS (SELECT 1 FROM picks WHERE draft_id = $1 AND "
-          "player_id = pl.id) ORDER BY pl.rank LIMIT 1",
-      draft_id);
+          "player_id = pl.id) ORDER BY q.position LIMIT 1",
+      draft_id, slot->team_id);
+    if (best.empty()) {
+      source = "rank";
+      best = tx.exec_params(
+        std::string("SELECT pl.id, pl.name FROM players pl, drafts d WHERE "
+                    "d.id = $1 AND ")
+          + pool_filter
+          + " AND NOT EXISTS (SELECT 1 FROM picks WHERE draft_id = $1 AND "
+            "player_id = pl.id) ORDER BY pl.rank LIMIT 1",
+        draft_id);
+    }
     if (best.empty())
       throw command_error{500, "pool_exhausted",
                           "no player left to autopick in draft " + draft_id};
     apply_pick(tx, d, *slot, best[0][0].as<std::string>(),
-               best[0][1].as<std::string>(), true, now);
+               best[0][1].as<std::string>(), pick_origin{true, source, ""},
+               now);
     default_metrics()
       .get_counter("orchestrator_autopicks_total", "Picks made on time-out.")
       .inc();
     logger::get("orchestrator")
       .info("autopick", {{"draft_id", draft_id},
                          {"overall_pick", slot->overall},
+                         {"source", std::string(source)},
                          {"player", best[0][1].as<std::string>()}});
     return http_response{200, ""};
   });

@@ -36,6 +36,27 @@ public:
   http_response pick(const jwt_claims& who, const std::string& draft_id,
                      const std::string& body);
 
+  /// GET /api/drafts/{id}/teams/{team_id}/queue: the team's pick queue
+  /// (that team's token or a manager of the draft).
+  http_response queue(const jwt_claims& who, const std::string& draft_id,
+                      const std::string& team_id);
+
+  /// PUT /api/drafts/{id}/teams/{team_id}/queue `{"player_ids":[…]}`:
+  /// replaces the queue (at most 50 available players of the pool, in order).
+  http_response set_queue(const jwt_claims& who, const std::string& draft_id,
+                          const std::string& team_id, const std::string& body);
+
+  /// POST /api/drafts/{id}/undo `{"pick_id"?}`: takes back the last pick
+  /// (a manager); PickUndone, then a PickStarted for that slot.
+  http_response undo(const jwt_claims& who, const std::string& draft_id,
+                     const std::string& body);
+
+  /// POST /api/drafts/{id}/clock `{"remaining_sec"?, "time_per_pick_sec"?}`
+  /// (a manager): sets the current pick's time left and/or the clock of
+  /// every later pick; a PickStarted carries the result.
+  http_response set_clock(const jwt_claims& who, const std::string& draft_id,
+                          const std::string& body);
+
   /// GET /api/drafts/{id}/players
   http_response players(const jwt_claims& who, const std::string& draft_id,
                         const std::map<std::string, std::string>& query);

@@ -68,6 +68,18 @@ http_response orchestrator_api::handle(const http_request& request) {
       return commands_.resume(who, id);
     if (action == "picks")
       return commands_.pick(who, id, request.body);
+    if (action == "undo")
+      return commands_.undo(who, id, request.body);
+    if (action == "clock")
+      return commands_.set_clock(who, id, request.body);
+  }
+  if (parts.size() == 6 && parts[3] == "teams" && parts[5] == "queue") {
+    if (method == "GET")
+      return commands_.queue(who, id, parts[4]);
+    if (method == "PUT")
+      return commands_.set_queue(who, id, parts[4], request.body);
+    return json_error(405, "method_not_allowed",
+                      "use GET or PUT " + request.path);
   }
   return json_error(404, "not_found", "no such endpoint: " + request.path);
 }

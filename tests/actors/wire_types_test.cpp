@@ -79,7 +79,7 @@ const timestamp t0 = 1701424800LL * 1'000'000;
 
 pick_made_payload a_pick_made() {
   return {pick_id, "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e", team_id, 2, 3, 15,
-          "Patrick Mahomes", "Team 1", t0 + 17};
+          "Patrick Mahomes", "Team 1", t0 + 17, true, "queue", ""};
 }
 
 draft_event an_event(std::int64_t seq, event_payload data) {
@@ -104,10 +104,15 @@ TEST_F(wire_types, payloads) {
   expect_round_trip(draft_completed_payload{draft_id, t0, "2h30m0s", 180});
   expect_round_trip(timer_tick_payload{draft_id, pick_id, team_id, 15, t0,
                                        t0 + 45'000'000, 45});
+  expect_round_trip(pick_undone_payload{pick_id,
+                                        "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+                                        team_id, 15, t0, "commish"});
 }
 
 TEST_F(wire_types, events_with_every_payload_alternative) {
   expect_round_trip(an_event(7, a_pick_made()));
+  expect_round_trip(an_event(10, pick_undone_payload{pick_id, pick_id, team_id,
+                                                     15, t0, "commish"}));
   expect_round_trip(an_event(9, draft_completed_payload{draft_id, t0, "1m0s", 4}));
   expect_round_trip(an_event(8, timer_tick_payload{draft_id, pick_id, team_id,
                                                    15, t0, t0 + 1, 0}));

@@ -4,6 +4,7 @@
 #include <map>
 #include <pqxx/pqxx>
 #include <set>
+#include <algorithm>
 
 #include "protocol/json_codec.hpp"
 
@@ -24,6 +25,58 @@ rapidjson::Document parse_json(const std::string& body) {
   doc.Parse(body.c_str());
   EXPECT_FALSE(doc.HasParseError()) << body;
   return doc;
+}
+
+std::string str(const rapidjson::Value& v) {
+  return std::string(v.GetString(), v.GetStringLength());
+}
+
+std::vector<std::string> team_ids(const rapidjson::Document& created) {
+  std::vector<std::string> ids;
+  for (auto& t : created["teams"].GetArray())
+    ids.push_back(str(t["team_id"]));
+  return ids;
+}
+
+std::string team_token(const std::string& team_id) {
+  return token_with(R"("sub":"manager","team_id":")" + team_id + "\"");
+}
+
+std::string player_at_rank(const std::string& url, int rank) {
+  pqxx::connection c(url);
+  pqxx::nontransaction tx(c);
+  return tx.exec_params1("SELECT id FROM players WHERE rank = $1", rank)[0]
+    .as<std::string>();
+}
+
+std::string pick_body(const std::string& player, const std::string& pick_id) {
+  return "{\"player_id\":\"" + player + "\""
+         + (pick_id.empty() ? "" : ",\"pick_id\":\"" + pick_id + "\"") + "}";
+}
+
+rapidjson::Document describe(orchestrator_fixture& f, const std::string& id) {
+  auto res = f.call("GET", "/api/drafts/" + id, "", commissioner_token());
+  EXPECT_EQ(res.status, 200) << res.body;
+  return parse_json(res.body);
+}
+
+void expect_refused(orchestrator_fixture& f, const std::vector<bad_case>& cases,
+                    const std::string& draft_id) {
+  for (auto& bc : cases) {
+    auto before = f.fingerprint();
+    auto path = bc.path;
+    if (auto at = path.find("{id}"); at != std::string::npos)
+      path.replace(at, 4, draft_id);
+    auto res = f.call(bc.method, path, bc.body, bc.token, bc.query);
+    EXPECT_EQ(res.status, bc.status) << bc.name << ": " << res.body;
+    auto doc = parse_json(res.body);
+    ASSERT_TRUE(doc.IsObject() && doc.HasMember("error")
+                && doc.HasMember("message"))
+      << bc.name << ": " << res.body;
+    EXPECT_EQ(str(doc["error"]), bc.error) << bc.name << ": " << res.body;
+    EXPECT_GT(doc["message"].GetStringLength(), 10u) << bc.name;
+    EXPECT_EQ(f.fingerprint(), before) << bc.name << " changed the database";
+  }
 }
 
 orchestrator_fixture::orchestrator_fixture()
@@ -72,7 +125,8 @@ std::string orchestrator_fixture::fingerprint() {
            "ORDER BY id) FROM teams t), '') || coalesce((SELECT "
            "string_agg(p::text, '|' ORDER BY id) FROM picks p), '') || "
            "coalesce((SELECT string_agg(o::text, '|' ORDER BY id) FROM "
-           "draft_outbox o), ''))")[0]
+           "draft_outbox o), '') || coalesce((SELECT string_agg(q::text, '|' "
+           "ORDER BY team_id, position) FROM team_queues q), ''))")[0]
     .as<std::string>();
 }
 
@@ -89,9 +143,9 @@ std::vector<std::string> outbox_problems(const std::string& database_url,
                              "draft_outbox WHERE draft_id = $1 ORDER BY id",
                              draft_id);
   long expected_seq = 1;
-  std::string open_pick; // pick_id of the last PickStarted
-  std::map<std::string, int> made;
-  int completed = 0;
+  std::string open_pick;          // pick_id of the last PickStarted
+  std::vector<std::string> standing; // slots picked and not undone, in order
+  bool completed = false;         // the last DraftCompleted still stands
   for (auto row : rows) {
     auto seq = row[0].as<long>();
     auto type_name = row[1].as<std::string>();
@@ -112,7 +166,7 @@ std::vector<std::string> outbox_problems(const std::string& database_url,
     }
     if (seq == 1 && type != event_type::draft_started)
       problems.push_back("first event is " + type_name);
-    if (completed > 0)
+    if (completed && type != event_type::pick_undone)
       problems.push_back("event after DraftCompleted: " + type_name);
     if (auto started = caf::get_if<pick_started_payload>(&*payload))
       open_pick = started->pick_id;
@@ -120,19 +174,30 @@ std::vector<std::string> outbox_problems(const std::string& database_url,
       if (pick->pick_id != open_pick)
         problems.push_back("PickMade for " + pick->pick_id
                            + " without its PickStarted");
-      if (++made[pick->pick_id] > 1)
+      if (std::find(standing.begin(), standing.end(), pick->pick_id)
+          != standing.end())
         problems.push_back("second PickMade for slot "
                            + std::to_string(pick->overall_pick));
+      standing.push_back(pick->pick_id);
       open_pick.clear();
     }
+    if (auto undone = caf::get_if<pick_undone_payload>(&*payload)) {
+      if (standing.empty() || standing.back() != undone->pick_id)
+        problems.push_back("PickUndone of slot "
+                           + std::to_string(undone->overall_pick)
+                           + ", not the last pick");
+      else
+        standing.pop_back();
+      completed = false;
+    }
     if (type == event_type::draft_completed)
-      ++completed;
+      completed = true;
   }
-  if (static_cast<int>(made.size()) != total)
-    problems.push_back(std::to_string(made.size()) + " slots picked of "
+  if (static_cast<int>(standing.size()) != total)
+    problems.push_back(std::to_string(standing.size()) + " slots picked of "
                        + std::to_string(total));
-  if (completed != 1)
-    problems.push_back(std::to_string(completed) + " DraftCompleted events");
+  if (!completed)
+    problems.push_back("the outbox does not end with DraftCompleted");
   auto slots = tx.exec_params1("SELECT count(*), count(player_id), count(DISTINCT "
                                "player_id) FROM picks WHERE draft_id = $1",
                                draft_id);

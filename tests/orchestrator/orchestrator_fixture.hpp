@@ -55,10 +55,47 @@ private:
   std::unique_ptr<orchestrator_api> api_;
 };
 
+/// A string member's value.
+std::string str(const rapidjson::Value& v);
+
+/// The team ids of a create response, by seat (index 0 = seat 1).
+std::vector<std::string> team_ids(const rapidjson::Document& created);
+
+/// A token of the team's manager (no role).
+std::string team_token(const std::string& team_id);
+
+/// GET /api/drafts/{id} as commissioner (the test fails on a refusal).
+rapidjson::Document describe(orchestrator_fixture& f, const std::string& id);
+
+/// The id of the player ranked `rank`.
+std::string player_at_rank(const std::string& url, int rank);
+
+/// `{"player_id", "pick_id"?}`.
+std::string pick_body(const std::string& player, const std::string& pick_id = "");
+
+/// A request that must be refused with `status` and `error`.
+struct bad_case {
+  const char* name;
+  std::string method;
+  std::string path; // {id} is replaced by the draft's id
+  std::string body;
+  std::string token;
+  int status;
+  std::string error;
+  std::map<std::string, std::string> query = {};
+};
+
+/// Sends each case; each must be refused as it says, with a JSON error and a
+/// message, and leave the database unchanged.
+void expect_refused(orchestrator_fixture& f, const std::vector<bad_case>& cases,
+                    const std::string& draft_id);
+
 /// Checks a completed draft's outbox: seq 1..N without gap in commit order,
 /// DraftStarted first, one PickStarted before each PickMade of the same slot,
-/// exactly one PickMade per slot, DraftCompleted last and once, every payload
-/// decodable, and every slot holding a distinct player. Returns the problems
+/// one PickMade per slot that stands (a PickUndone takes back the last
+/// standing one), nothing after a DraftCompleted but a PickUndone,
+/// DraftCompleted last, every payload decodable, and every slot holding a
+/// distinct player. Returns the problems
 /// found (empty when all hold).
 std::vector<std::string> outbox_problems(const std::string& database_url,
                                          const std::string& draft_id);

@@ -50,7 +50,9 @@ const std::string pick_made = R"({
     "overall_pick": 1,
     "player_name": "Patrick Mahomes",
     "team_name": "Team 1",
-    "picked_at": "2023-12-01T10:00:00Z"
+    "picked_at": "2023-12-01T10:00:00Z",
+    "auto_picked": false,
+    "by": "manager-of-team-1"
   }
 })";
 
@@ -67,6 +69,49 @@ TEST(json_golden, pick_made_matches_the_seed_example) {
   EXPECT_EQ(data.team_name, "Team 1");
   EXPECT_EQ(data.overall_pick, 1);
   EXPECT_EQ(data.picked_at, 1701424800LL * 1'000'000); // 2023-12-01T10:00:00Z
+}
+
+TEST(json_golden, pick_made_of_the_seed_alone_reads_as_a_pick_by_request) {
+  // Rows written before auto_picked, autopick_source and by existed.
+  auto payload = json::decode_payload(event_type::pick_made, R"({
+    "pick_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+    "player_id": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+    "team_id": "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f", "round": 1, "pick": 1,
+    "overall_pick": 1, "player_name": "Patrick Mahomes", "team_name": "Team 1",
+    "picked_at": "2023-12-01T10:00:00Z"})");
+  ASSERT_TRUE(payload) << payload.error().to_string();
+  auto& p = caf::get<pick_made_payload>(*payload);
+  EXPECT_FALSE(p.auto_picked);
+  EXPECT_EQ(p.autopick_source, "");
+  EXPECT_EQ(p.by, "");
+}
+
+TEST(json_golden, pick_made_by_autopick_from_the_queue) {
+  expect_round_trip(R"({"id":"11111111-2222-4333-8444-55555555555c",
+    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"PickMade",
+    "timestamp":"2023-12-01T10:01:00Z","seq":9,"data":{
+    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+    "player_id":"b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+    "team_id":"c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f","round":1,"pick":2,
+    "overall_pick":2,"player_name":"Tyler Sutton","team_name":"Team 2",
+    "picked_at":"2023-12-01T10:01:00Z","auto_picked":true,
+    "autopick_source":"queue"}})",
+                    decode_event);
+}
+
+TEST(json_golden, pick_undone) {
+  const std::string golden = R"({"id":"11111111-2222-4333-8444-55555555555b",
+    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"PickUndone",
+    "timestamp":"2023-12-01T10:01:00Z","seq":9,"data":{
+    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+    "player_id":"b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+    "team_id":"c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f","overall_pick":1,
+    "undone_at":"2023-12-01T10:01:00Z","by":"commish"}})";
+  expect_round_trip(golden, decode_event);
+  auto undone = json::decode_event(golden);
+  ASSERT_TRUE(undone);
+  EXPECT_EQ(undone->type(), event_type::pick_undone);
+  EXPECT_EQ(caf::get<pick_undone_payload>(undone->data).by, "commish");
 }
 
 TEST(json_golden, pick_started) {

@@ -65,6 +65,14 @@ const std::string completed = R"({"id":"11111111-2222-4333-8444-555555555559",
   "completed_at":"2023-12-01T12:30:00Z","duration":"2h30m0s",
   "total_picks":180}})";
 
+const std::string undone = R"({"id":"11111111-2222-4333-8444-55555555555b",
+  "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"PickUndone",
+  "timestamp":"2023-12-01T10:01:00Z","seq":9,"data":{
+  "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+  "player_id":"b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+  "team_id":"c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f","overall_pick":1,
+  "undone_at":"2023-12-01T10:01:00Z","by":"commish"}})";
+
 const std::string tick = R"({"id":"11111111-2222-4333-8444-55555555555a",
   "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"TimerTick",
   "timestamp":"2023-12-01T10:05:15Z","seq":8,"data":{
@@ -143,10 +151,10 @@ std::vector<malformed_case> cases() {
     {"draft_id_braced", event,
      with(pick_made, "draft_id", R"("{6e0f5d4c-3b2a-4198-8776-655443322110}")"),
      "draft_id: expected a UUID like 8-4-4-4-12 hex digits"},
-    {"unknown_type", event, with(pick_made, "type", R"("PickUndone")"),
-     "type: unknown event type \"PickUndone\"; expected one of PickMade, "
+    {"unknown_type", event, with(pick_made, "type", R"("PickRevoked")"),
+     "type: unknown event type \"PickRevoked\"; expected one of PickMade, "
      "PickStarted, DraftStarted, DraftPaused, DraftResumed, DraftCompleted, "
-     "TimerTick"},
+     "TimerTick, PickUndone"},
     {"missing_type", event, with(pick_made, "type", absent),
      "type: is required (a non-empty string)"},
     {"timestamp_words", event, with(pick_made, "timestamp", R"("yesterday")"),
@@ -185,6 +193,25 @@ std::vector<malformed_case> cases() {
      "data.player_id: expected a UUID like 8-4-4-4-12 hex digits"},
     {"bool_overall", event, with(pick_made, "data.overall_pick", "true"),
      "data.overall_pick: expected an integer from 1 to 1000000, got a boolean"},
+    {"auto_picked_string", event, with(pick_made, "data.auto_picked", R"("yes")"),
+     "data.auto_picked: expected true or false, got a string"},
+    {"autopick_source_unknown", event,
+     with(with(pick_made, "data.auto_picked", "true"), "data.autopick_source",
+          R"("random")"),
+     "data.autopick_source: expected \"queue\" or \"rank\" for an autopick"},
+    {"autopick_without_source", event, with(pick_made, "data.auto_picked", "true"),
+     "data.autopick_source: expected \"queue\" or \"rank\" for an autopick"},
+    {"source_without_autopick", event,
+     with(pick_made, "data.autopick_source", R"("rank")"),
+     "data.autopick_source: only an autopick (auto_picked true) has one"},
+    {"by_number", event, with(pick_made, "data.by", "7"),
+     "data.by: expected a string, got an integer"},
+    {"undone_without_by", event, with(undone, "data.by", absent),
+     "data.by: is required (a non-empty string)"},
+    {"undone_overall_zero", event, with(undone, "data.overall_pick", "0"),
+     "data.overall_pick: expected an integer from 1 to 1000000, got 0"},
+    {"undone_bad_time", event, with(undone, "data.undone_at", R"("now")"),
+     "data.undone_at: expected an RFC 3339 timestamp like 2023-12-01T10:00:00Z"},
     {"unknown_draft_type", event,
      with(draft_started, "data.draft_type", R"("auction")"),
      "data.draft_type: expected \"snake\" or \"linear\""},

@@ -51,7 +51,7 @@ TEST(draft_model, follows_a_draft_through_its_lifecycle) {
   EXPECT_EQ(m.tick_frame(t0), nullptr); // no ticks while paused
   m.apply(row(4, draft_resumed_payload{draft_id, t0, pick_id, 1}));
   m.apply(row(5, pick_made_payload{pick_id, team_id, team_id, 1, 1, 1, "P",
-                                   "T", t0}));
+                                   "T", t0, false, "", "m"}));
   EXPECT_EQ(m.snapshot(t0).completed_picks, 1);
   EXPECT_FALSE(m.snapshot(t0).pick);
   m.apply(row(6, draft_completed_payload{draft_id, t0, "1m0s", 4}));
@@ -99,4 +99,55 @@ TEST(draft_model, snapshot_and_tick_frames) {
   EXPECT_EQ(tick->type(), event_type::timer_tick);
   EXPECT_EQ(tick->seq, 2); // the draft's last seq: ticks never advance it
   EXPECT_EQ(caf::get<timer_tick_payload>(tick->data).time_remaining_sec, 20);
+}
+
+TEST(draft_model, an_undo_takes_a_pick_back_and_reopens_a_completed_draft) {
+  auto m = fresh();
+  const std::string second = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5e";
+  m.apply(row(1, draft_started_payload{draft_id, "linear", t0, 1, 2}));
+  m.apply(row(2, pick_started_payload{pick_id, team_id, 1, 1, 1, t0,
+                                      t0 + 60'000'000, 60}));
+  m.apply(row(3, pick_made_payload{pick_id, team_id, team_id, 1, 1, 1, "P",
+                                   "T", t0, false, "", "m"}));
+  m.apply(row(4, pick_started_payload{second, team_id, 1, 2, 2, t0,
+                                      t0 + 60'000'000, 60}));
+  m.apply(row(5, pick_made_payload{second, team_id, team_id, 1, 2, 2, "Q",
+                                   "T", t0, false, "", "m"}));
+  m.apply(row(6, draft_completed_payload{draft_id, t0, "1m0s", 2}));
+  ASSERT_EQ(m.status(), draft_status::completed);
+  m.apply(row(7, pick_undone_payload{second, team_id, team_id, 2, t0, "c"}));
+  EXPECT_EQ(m.snapshot(t0).completed_picks, 1);
+  EXPECT_FALSE(m.snapshot(t0).pick);
+  m.apply(row(8, draft_resumed_payload{draft_id, t0, second, 2}));
+  m.apply(row(9, pick_started_payload{second, team_id, 1, 2, 2, t0,
+                                      t0 + 30'000'000, 60}));
+  EXPECT_EQ(m.status(), draft_status::in_progress);
+  auto s = m.snapshot(t0 + 10'000'000);
+  ASSERT_TRUE(s.pick);
+  EXPECT_EQ(s.pick->overall_pick, 2);
+  EXPECT_EQ(s.pick->time_remaining_sec, 20);
+  EXPECT_NE(m.tick_frame(t0), nullptr); // the clock ticks again
+}
+
+TEST(draft_model, an_undo_while_paused_keeps_the_draft_paused) {
+  auto m = fresh();
+  m.apply(row(1, draft_started_payload{draft_id, "linear", t0, 2, 4}));
+  m.apply(row(2, pick_started_payload{pick_id, team_id, 1, 1, 1, t0,
+                                      t0 + 60'000'000, 60}));
+  m.apply(row(3, pick_made_payload{pick_id, team_id, team_id, 1, 1, 1, "P",
+                                   "T", t0, false, "", "m"}));
+  m.apply(row(4, pick_started_payload{team_id, team_id, 1, 2, 2, t0,
+                                      t0 + 60'000'000, 60}));
+  m.apply(row(5, draft_paused_payload{draft_id, t0 + 50'000'000, team_id, 2, 10}));
+  m.apply(row(6, pick_undone_payload{pick_id, team_id, team_id, 1, t0, "c"}));
+  // The PickStarted after the undo carries the whole clock, still paused.
+  m.apply(row(7, pick_started_payload{pick_id, team_id, 1, 1, 1, t0 + 70'000'000,
+                                      t0 + 130'000'000, 60}));
+  EXPECT_EQ(m.status(), draft_status::paused);
+  auto s = m.snapshot(t0 + 500'000'000);
+  ASSERT_TRUE(s.pick);
+  EXPECT_EQ(s.pick->overall_pick, 1);
+  EXPECT_EQ(s.pick->time_remaining_sec, 60);
+  EXPECT_EQ(s.completed_picks, 0);
+  EXPECT_EQ(m.tick_frame(t0), nullptr);
 }

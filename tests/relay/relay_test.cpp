@@ -230,3 +230,46 @@ TEST(relay, two_instances_on_one_database_keep_per_draft_order) {
   drain(db.url(), *std::make_unique<nats_publisher>(ns, false), rc); // leftovers
   expect_in_order(db.url(), consumer.read(60), 20);
 }
+
+TEST(relay, a_pick_undone_reaches_nats_with_its_type_and_payload) {
+  test_database db;
+  nats_settings ns;
+  ns.url = nats_url();
+  ns.subject_prefix = unique("undo");
+  nats_client consumer(ns.url);
+  ASSERT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
+                                         (ns.subject_prefix + ".>").c_str()),
+            NATS_OK);
+  natsConnection_Flush(consumer.nc);
+  auto draft = write_events(db.url(), 1)[0];
+  pick_undone_payload undone{"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                             "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+                             "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f", 3,
+                             1701424800LL * 1'000'000, "commish"};
+  {
+    pqxx::connection c(db.url());
+    pqxx::work tx(c);
+    tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), "
+                   "'PickUndone', $2::jsonb)",
+                   draft, json::encode_payload(undone));
+    tx.commit();
+  }
+  nats_publisher publisher(ns, false);
+  drain(db.url(), publisher, relay_config{});
+  auto bodies = consumer.read(4);
+  ASSERT_EQ(bodies.size(), 4u);
+  bool found = false;
+  for (auto& body : bodies) {
+    auto env = json::decode_envelope(body);
+    ASSERT_TRUE(env) << body;
+    if (env->type != event_type::pick_undone)
+      continue;
+    found = true;
+    EXPECT_EQ(env->draft_id, draft);
+    EXPECT_EQ(env->seq, 2);
+    auto payload = json::decode_payload(env->type, env->payload_json);
+    ASSERT_TRUE(payload) << env->payload_json;
+    EXPECT_EQ(caf::get<pick_undone_payload>(*payload), undone);
+  }
+  EXPECT_TRUE(found);
+}

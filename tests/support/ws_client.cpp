@@ -163,7 +163,7 @@ bool draft_listener::read_one(std::chrono::milliseconds timeout) {
   if (last_seq_ >= 0 && seq != last_seq_ + 1)
     ++gaps_;
   last_seq_ = seq;
-  events_.push_back({seq, doc["id"].GetString(), type});
+  events_.push_back({seq, doc["id"].GetString(), type, *text});
   return true;
 }
 

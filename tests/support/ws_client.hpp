@@ -51,6 +51,7 @@ struct seen_event {
   std::int64_t seq;
   std::string id;
   std::string type;
+  std::string text; ///< the whole frame
 };
 
 /// Reads a draft connection and keeps what an application would keep: the

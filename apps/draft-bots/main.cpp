@@ -5,7 +5,9 @@
 // the best available players (a pick the clock beat is a 409, ignored: the
 // orchestrator autopicked). Every client moves to the next node if its
 // connection drops and resumes with ?last_seq=. Prints the draft id first,
-// then one JSON log line per pick; exits when the draft completes.
+// then one JSON log line per pick; exits when the draft completes, or within
+// a few seconds of SIGINT/SIGTERM (its sockets are shut down to end the
+// blocking reads, and every thread is joined).
 //
 //   draft-bots --orchestrator 127.0.0.1:8070
 //              --gateways 127.0.0.1:8080,127.0.0.1:8081
@@ -14,10 +16,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +32,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <rapidjson/document.h>
+#include <sys/socket.h>
 
 #include "protocol/time_format.hpp"
 #include "runtime/http_client.hpp"
@@ -81,9 +86,39 @@ draft::http_result call(const endpoint& to, http::verb method,
                              bearer, body);
 }
 
+// Set when the draft completed or a signal asked the bots to stop.
 std::atomic<bool> completed{false};
 std::mutex pickers_mutex;
 std::vector<std::thread> pickers;
+
+// The clients' open sockets, shut down on a signal to end blocking reads.
+std::mutex sockets_mutex;
+std::set<int> open_sockets;
+
+struct registered_socket {
+  explicit registered_socket(int fd) : fd(fd) {
+    std::lock_guard<std::mutex> guard(sockets_mutex);
+    open_sockets.insert(fd);
+    if (completed) // a signal came first
+      ::shutdown(fd, SHUT_RDWR);
+  }
+  ~registered_socket() {
+    std::lock_guard<std::mutex> guard(sockets_mutex);
+    open_sockets.erase(fd);
+  }
+  int fd;
+};
+
+// Waits for SIGINT or SIGTERM (blocked in every thread), then stops.
+void stop_on_signal(sigset_t signals) {
+  int received = 0;
+  sigwait(&signals, &received);
+  draft::logger::get("bots").info("stopping", {{"signal", received}});
+  completed = true;
+  std::lock_guard<std::mutex> guard(sockets_mutex);
+  for (int fd : open_sockets)
+    ::shutdown(fd, SHUT_RDWR);
+}
 
 // Picks one of the five best available players for the team on the clock.
 void pick(const settings& s, const std::string& draft_id,
@@ -135,6 +170,7 @@ void client(const settings& s, const std::string& draft_id, int index,
       asio::io_context io;
       websocket::stream<tcp::socket> ws(io);
       asio::connect(ws.next_layer(), tcp::resolver(io).resolve(gw.host, gw.port));
+      registered_socket registered(ws.next_layer().native_handle());
       ws.set_option(websocket::stream_base::decorator(
         [&](websocket::request_type& req) {
           req.set(http::field::authorization, "Bearer " + bearer);
@@ -182,6 +218,8 @@ void client(const settings& s, const std::string& draft_id, int index,
                                        {"node", gw.host + ":" + gw.port},
                                        {"error", e.what()}});
     }
+    if (completed)
+      return;
     node = (node + 1) % s.gateways.size();
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -231,6 +269,12 @@ int main(int argc, char** argv) {
     s.secret = secret;
   else
     return usage("DRAFT_JWT_SECRET is not set");
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr); // inherited by every thread
+  std::thread(stop_on_signal, signals).detach();
   auto commissioner
     = token(s, R"("sub":"demo-commissioner","role":"commissioner","drafts":["*"])");
   std::string teams;
@@ -277,6 +321,6 @@ int main(int argc, char** argv) {
     for (auto& t : pickers)
       t.join();
   }
-  draft::logger::get("bots").info("draft completed", {{"draft_id", draft_id}});
+  draft::logger::get("bots").info("bots stopped", {{"draft_id", draft_id}});
   return 0;
 }

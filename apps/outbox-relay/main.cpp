@@ -54,6 +54,7 @@ int main() {
     {"rabbitmq_exchange", "RABBITMQ_EXCHANGE"},
     {"kafka_brokers", "KAFKA_BROKERS"},
     {"kafka_topic", "KAFKA_TOPIC"},
+    {"payload", "RELAY_PAYLOAD"},
   });
   auto url = cfg.get_string("database_url");
   if (url.empty())
@@ -61,6 +62,7 @@ int main() {
   auto publisher_type = cfg.get_choice(
     "publisher", "mock", {"mock", "nats", "jetstream", "rabbitmq", "kafka"});
   auto mode = cfg.get_choice("mode", "realtime", {"realtime", "polling"});
+  auto payload = cfg.get_choice("payload", "seed", {"seed", "full"});
   auto metrics_on = cfg.get_bool("metrics", true);
   auto health_on = cfg.get_bool("health", true);
   auto health_port = cfg.get_int("health_port", 8080, 0, 65535);
@@ -75,6 +77,7 @@ int main() {
   auto retries = cfg.get_int("max_retries", 3, 1, 1000);
   if (!publisher_type) return fail(publisher_type.error());
   if (!mode) return fail(mode.error());
+  if (!payload) return fail(payload.error());
   if (!metrics_on) return fail(metrics_on.error());
   if (!health_on) return fail(health_on.error());
   if (!health_port) return fail(health_port.error());
@@ -120,6 +123,8 @@ int main() {
   rc.retry_delay = *retry;
   rc.poll_interval = *poll;
   rc.fallback_interval = *fallback;
+  rc.payload = *payload == "full" ? relay::payload_format::full
+                                  : relay::payload_format::seed;
   rc.lease = *lease;
   auto health = std::make_shared<relay::relay_health>();
   std::unique_ptr<relay::outbox_relay> worker;
@@ -134,12 +139,17 @@ int main() {
     http_server::options opts;
     opts.port = static_cast<std::uint16_t>(*health_port);
     auto realtime = *mode == "realtime";
-    auto started = http_server::start(opts, [&, realtime](const http_request& r) {
-      if (r.path == "/metrics")
+    bool with_metrics = *metrics_on;
+    auto started = http_server::start(opts, [&, realtime, with_metrics](
+                                              const http_request& r) {
+      if (r.path == "/metrics" && with_metrics)
         return http_response{200, default_metrics().render(),
                              "text/plain; version=0.0.4"};
       if (r.path != "/health")
-        return json_error(404, "not_found", "GET /health or /metrics");
+        return json_error(404, "not_found",
+                          with_metrics ? "GET /health or /metrics"
+                                       : "GET /health (ENABLE_METRICS=false "
+                                         "turned /metrics off)");
       auto last = health->last_round_us.load();
       double age = last == 0 ? -1 : static_cast<double>(now_utc() - last) / 1e6;
       bool ok = last != 0 && (!realtime || health->listening.load());

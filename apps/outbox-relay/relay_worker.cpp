@@ -1,4 +1,7 @@
 #include "relay_worker.hpp"
+#include "seed_payload.hpp"
+
+#include "runtime/metrics.hpp"
 
 #include <thread>
 
@@ -90,13 +93,19 @@ std::size_t run_round(pqxx::connection_base& db, event_publisher& publisher,
                       relay_health& health) {
   auto events = claim(db, config.batch_size, config.lease);
   metrics.polled(events.size());
-  for (auto& e : events)
-    settle(db, e, publisher.publish(e), config, metrics);
+  for (auto& e : events) {
+    auto refused = shape_payload(e, config.payload);
+    settle(db, e, refused ? refused : publisher.publish(e), config, metrics);
+  }
   pqxx::nontransaction tx(db);
   health.oldest_unsent_sec = tx.exec1(
     "SELECT coalesce(extract(epoch from now() - min(created_at)), 0)::float8 "
     "FROM draft_outbox WHERE sent_at IS NULL AND NOT dead")[0]
                                .as<double>();
+  static auto& lag = default_metrics().get_gauge(
+    "relay_oldest_unsent_seconds",
+    "Age of the oldest outbox row not yet published (0 when none).");
+  lag.set(health.oldest_unsent_sec);
   health.last_round_us = now_utc();
   return events.size();
 }
@@ -158,18 +167,24 @@ void realtime_worker::run() {
       bool woken = false;
       wake_up receiver(listen, woken);
       health_->listening = true;
+      // The next round without a notification: the fallback interval
+      // (FALLBACK_INTERVAL), or sooner while failed rows wait for their retry
+      // (backoff steps are multiples of the retry delay).
+      auto next_round = [&] {
+        bool retries_pending = health_->oldest_unsent_sec.load() > 0;
+        return steady_clock::now()
+               + (retries_pending
+                    ? std::min(config_.fallback_interval, config_.retry_delay)
+                    : config_.fallback_interval);
+      };
       drain(db); // a full round after every (re)connect
-      auto next_fallback = steady_clock::now() + config_.fallback_interval;
+      auto next = next_round();
       while (!stopping_) {
         listen.await_notification(0, 200'000);
-        // Failed rows wait for their next attempt; the fallback round (and
-        // the poll interval, for retries) picks them up.
-        if (woken || steady_clock::now() >= next_fallback) {
+        if (woken || steady_clock::now() >= next) {
           woken = false;
           drain(db);
-          next_fallback = steady_clock::now()
-                          + std::min(config_.fallback_interval,
-                                     config_.poll_interval);
+          next = next_round();
         }
       }
     } catch (const std::exception& e) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "relay_types.hpp"
+#include "seed_payload.hpp"
 
 namespace pqxx {
 class connection_base;
@@ -40,6 +41,8 @@ struct relay_config {
   std::chrono::milliseconds poll_interval{5000};
   std::chrono::milliseconds fallback_interval{30000};
   std::chrono::milliseconds lease{30000};
+  /// RELAY_PAYLOAD: seed 003's payload (default) or the stored one.
+  payload_format payload = payload_format::seed;
 };
 
 /// What /health reports, updated by the running worker.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nats/nats.h>
 #include <pqxx/pqxx>
+#include <rapidjson/document.h>
 #include <unistd.h>
 
 #include "protocol/json_codec.hpp"
@@ -231,45 +232,117 @@ TEST(relay, two_instances_on_one_database_keep_per_draft_order) {
   expect_in_order(db.url(), consumer.read(60), 20);
 }
 
-TEST(relay, a_pick_undone_reaches_nats_with_its_type_and_payload) {
+namespace {
+
+const std::string pick_id = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+const std::string player_id = "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e";
+const std::string team_id = "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f";
+const timestamp t0 = 1701424800LL * 1'000'000;
+
+// One draft with a PickMade then a PickUndone, relayed to a real NATS in
+// `format`; returns the two envelopes as a consumer read them.
+std::vector<relay_envelope> relay_a_pick_and_its_undo(payload_format format) {
   test_database db;
   nats_settings ns;
   ns.url = nats_url();
-  ns.subject_prefix = unique("undo");
+  ns.subject_prefix = unique("picks");
   nats_client consumer(ns.url);
-  ASSERT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
+  EXPECT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
                                          (ns.subject_prefix + ".>").c_str()),
             NATS_OK);
   natsConnection_Flush(consumer.nc);
-  auto draft = write_events(db.url(), 1)[0];
-  pick_undone_payload undone{"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-                             "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
-                             "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f", 3,
-                             1701424800LL * 1'000'000, "commish"};
+  std::string draft;
   {
     pqxx::connection c(db.url());
     pqxx::work tx(c);
-    tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), "
-                   "'PickUndone', $2::jsonb)",
-                   draft, json::encode_payload(undone));
+    draft = tx.exec1("INSERT INTO drafts (id, type, rounds, time_per_pick_sec, "
+                     "team_count) VALUES (gen_random_uuid(), 'snake', 1, 60, "
+                     "2) RETURNING id")[0]
+              .as<std::string>();
+    for (auto& payload :
+         {event_payload{pick_made_payload{pick_id, player_id, team_id, 1, 1, 1,
+                                          "Patrick Mahomes", "Team 1", t0,
+                                          false, "", "alice"}},
+          event_payload{pick_undone_payload{pick_id, player_id, team_id, 1, t0,
+                                            "commish"}}})
+      tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), $2, "
+                     "$3::jsonb)",
+                     draft, to_string(static_cast<event_type>(payload.index())),
+                     json::encode_payload(payload));
     tx.commit();
   }
   nats_publisher publisher(ns, false);
-  drain(db.url(), publisher, relay_config{});
-  auto bodies = consumer.read(4);
-  ASSERT_EQ(bodies.size(), 4u);
-  bool found = false;
-  for (auto& body : bodies) {
+  relay_config rc;
+  rc.payload = format;
+  drain(db.url(), publisher, rc);
+  std::vector<relay_envelope> out;
+  for (auto& body : consumer.read(2)) {
     auto env = json::decode_envelope(body);
-    ASSERT_TRUE(env) << body;
-    if (env->type != event_type::pick_undone)
-      continue;
-    found = true;
-    EXPECT_EQ(env->draft_id, draft);
-    EXPECT_EQ(env->seq, 2);
-    auto payload = json::decode_payload(env->type, env->payload_json);
-    ASSERT_TRUE(payload) << env->payload_json;
-    EXPECT_EQ(caf::get<pick_undone_payload>(*payload), undone);
+    EXPECT_TRUE(env) << body;
+    if (env)
+      out.push_back(*env);
   }
-  EXPECT_TRUE(found);
+  return out;
+}
+
+} // namespace
+
+TEST(relay, by_default_the_payload_is_seed_003s) {
+  auto got = relay_a_pick_and_its_undo(payload_format::seed);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].type, event_type::pick_made);
+  rapidjson::Document pick;
+  pick.Parse(got[0].payload_json.c_str());
+  ASSERT_TRUE(pick.IsObject()) << got[0].payload_json;
+  // Exactly the seed's four members.
+  EXPECT_EQ(pick.MemberCount(), 4u) << got[0].payload_json;
+  EXPECT_STREQ(pick["PickID"].GetString(), pick_id.c_str());
+  EXPECT_STREQ(pick["PlayerID"].GetString(), player_id.c_str());
+  EXPECT_STREQ(pick["TeamID"].GetString(), team_id.c_str());
+  EXPECT_EQ(pick["Overall"].GetInt(), 1);
+  EXPECT_EQ(got[1].type, event_type::pick_undone);
+  EXPECT_EQ(got[1].payload_json,
+            R"({"PickID":")" + pick_id + R"(","PlayerID":")" + player_id
+              + R"(","TeamID":")" + team_id
+              + R"(","Overall":1,"UndoneAt":"2023-12-01T10:00:00Z","By":"commish"})");
+}
+
+TEST(relay, relay_payload_full_publishes_the_stored_payload) {
+  auto got = relay_a_pick_and_its_undo(payload_format::full);
+  ASSERT_EQ(got.size(), 2u);
+  auto made = json::decode_payload(got[0].type, got[0].payload_json);
+  ASSERT_TRUE(made) << got[0].payload_json;
+  EXPECT_EQ(caf::get<pick_made_payload>(*made).by, "alice");
+  auto undone = json::decode_payload(got[1].type, got[1].payload_json);
+  ASSERT_TRUE(undone) << got[1].payload_json;
+  EXPECT_EQ(caf::get<pick_undone_payload>(*undone),
+            (pick_undone_payload{pick_id, player_id, team_id, 1, t0, "commish"}));
+}
+
+TEST(relay, an_undecodable_payload_is_dead_lettered_with_the_reason) {
+  test_database db;
+  {
+    pqxx::connection c(db.url());
+    pqxx::work tx(c);
+    auto draft = tx.exec1("INSERT INTO drafts (id, type, rounds, "
+                          "time_per_pick_sec, team_count) VALUES "
+                          "(gen_random_uuid(), 'snake', 1, 60, 2) RETURNING id")[0]
+                   .as<std::string>();
+    tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), "
+                   "'PickMade', '{\"odd\": true}')",
+                   draft);
+    tx.commit();
+  }
+  mock_publisher publisher;
+  relay_config rc;
+  rc.max_retries = 1;
+  drain(db.url(), publisher, rc);
+  EXPECT_TRUE(publisher.published().empty());
+  pqxx::connection c(db.url());
+  auto row = pqxx::nontransaction(c).exec1(
+    "SELECT dead, last_error FROM draft_outbox");
+  EXPECT_TRUE(row[0].as<bool>());
+  EXPECT_NE(row[1].as<std::string>().find("payload does not decode"),
+            std::string::npos)
+    << row[1].as<std::string>();
 }

@@ -25,8 +25,12 @@ std::vector<std::string> write_events(const std::string& url, int per_draft) {
   for (int i = 0; i < per_draft; ++i)
     for (auto& d : drafts) {
       pqxx::work tx(c);
+      // A valid DraftPaused: the relay decodes payloads to map them.
       tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), "
-                     "'DraftPaused', jsonb_build_object('n', $2::int))",
+                     "'DraftPaused', jsonb_build_object('draft_id', $1::uuid, "
+                     "'paused_at', '2024-01-01T00:00:00Z', 'pick_id', "
+                     "gen_random_uuid(), 'overall_pick', $2::int + 1, "
+                     "'time_remaining_sec', 10))",
                      d, i);
       tx.commit();
     }

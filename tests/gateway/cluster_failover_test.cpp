@@ -15,64 +15,13 @@
 #include <gtest/gtest.h>
 
 #include "cluster_support.hpp"
+#include "roaming_client.hpp"
 
 namespace draft::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
-
-std::mutex codes_mutex;
-std::map<int, int> close_codes; // close code (0: dropped) -> count
-
-// A client that moves to the next node when its connection drops, resuming
-// with the last seq it applied — what the web and mobile apps do.
-struct roaming_client {
-  std::string draft_id;
-  std::string user;
-  int node = 0;
-  std::unique_ptr<draft_listener> listener;
-  int reconnects = 0;
-  std::vector<double> resume_ms; // drop noticed -> connected again
-
-  bool completed() const {
-    auto& events = listener->events();
-    return !events.empty() && events.back().type == "DraftCompleted";
-  }
-
-  void run(gateway_fixture& f, steady::time_point deadline) {
-    while (steady::now() < deadline && !completed()) {
-      if (listener->read_one(500ms) || !listener->client().closed())
-        continue;
-      auto dropped = steady::now();
-      {
-        std::lock_guard<std::mutex> guard(codes_mutex);
-        ++close_codes[listener->client().close_code()];
-      }
-      bool back = false;
-      while (!back && steady::now() < deadline) {
-        node = (node + 1) % f.node_count();
-        int status = 0;
-        std::string body;
-        auto client = ws_client::connect(
-          f.gateway_port(node),
-          "/drafts/" + draft_id + "/connect?last_seq="
-            + std::to_string(listener->last_seq()),
-          reader_token(user), status, body);
-        if (client) {
-          listener->reconnect(std::move(client));
-          back = true;
-        } else {
-          std::this_thread::sleep_for(100ms);
-        }
-      }
-      ++reconnects;
-      resume_ms.push_back(
-        std::chrono::duration<double, std::milli>(steady::now() - dropped)
-          .count());
-    }
-  }
-};
 
 TEST(cluster_failover, clients_lose_nothing_when_a_node_is_killed_and_restarted) {
   gateway_fixture f({}, 3);
@@ -128,7 +77,7 @@ TEST(cluster_failover, clients_lose_nothing_when_a_node_is_killed_and_restarted)
   // node's draft actor followed the draft's new owner).
   EXPECT_EQ(moved, 100);
   std::sort(resumes.begin(), resumes.end());
-  for (auto& [code, count] : close_codes)
+  for (auto& [code, count] : roaming_client::close_codes)
     std::printf("[ failover ] %d connections ended with close code %d\n", count,
                 code);
   if (!resumes.empty())

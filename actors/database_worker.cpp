@@ -98,7 +98,8 @@ std::vector<outbox_row> fetch(pqxx::connection& c, const std::string& draft_id,
   pqxx::nontransaction tx(c);
   auto rows = tx.exec_params("SELECT seq, event_id, event_type, "
                              + micros("created_at")
-                             + ", payload::text FROM draft_outbox WHERE "
+                             + ", payload::text, coalesce(traceparent, '') "
+                               "FROM draft_outbox WHERE "
                                "draft_id = $1 AND seq BETWEEN $2 AND $3 ORDER "
                                "BY seq",
                              draft_id, from, to);
@@ -112,6 +113,7 @@ std::vector<outbox_row> fetch(pqxx::connection& c, const std::string& draft_id,
     parse_event_type(r[2].as<std::string>(), row.type);
     row.created_at = r[3].as<long long>();
     row.payload_json = r[4].as<std::string>();
+    row.traceparent = r[5].as<std::string>();
     out.push_back(std::move(row));
   }
   return out;

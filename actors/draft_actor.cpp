@@ -1,4 +1,6 @@
 #include "actors/draft_actor.hpp"
+#include "actors/event_traces.hpp"
+#include "runtime/trace_context.hpp"
 
 #include <deque>
 #include <map>
@@ -170,7 +172,18 @@ void request_backfill(self_ptr self) {
 
 void apply(self_ptr self, const outbox_row& row) {
   auto& st = self->state;
+  // This event's trace and id on every log line of its processing here.
+  correlation_scope scope(row.traceparent, "event_id", row.event_id);
   auto f = st.model.apply(row);
+  gateway_traces().applied(row, f, st.is_owner ? "owner" : "follower",
+                           now_utc());
+  static auto& log = logger::get("draft");
+  if (log.enabled(log_level::debug))
+    log.debug("event applied", {{"draft_id", row.draft_id},
+                                {"seq", row.seq},
+                                {"type", to_string(row.type)},
+                                {"subscribers",
+                                 static_cast<std::uint64_t>(st.subscribers.size())}});
   st.history.push_back(f);
   while (st.history.size() > st.config.history_limit)
     st.history.pop_front();

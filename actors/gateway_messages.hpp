@@ -26,6 +26,21 @@ struct frame {
   std::string text;
   std::int64_t seq = 0;     ///< the event's seq (ticks: the draft's last seq)
   timestamp created_at = 0; ///< outbox commit time; 0 for non-events
+
+  /// This node's socket writes of the frame, for `draftctl trace`: the end
+  /// of the first and of the last write, and their number. Written by the I/O
+  /// lanes (relaxed atomics: figures, not synchronisation).
+  mutable std::atomic<timestamp> first_write{0};
+  mutable std::atomic<timestamp> last_write{0};
+  mutable std::atomic<std::uint32_t> writes{0};
+
+  /// Notes one write that ended at `at`.
+  void note_write(timestamp at) const {
+    timestamp none = 0;
+    first_write.compare_exchange_strong(none, at, std::memory_order_relaxed);
+    last_write.store(at, std::memory_order_relaxed);
+    writes.fetch_add(1, std::memory_order_relaxed);
+  }
 };
 
 /// Immutable and shared: encoded once per event, sent to every subscriber.

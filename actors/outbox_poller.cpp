@@ -165,8 +165,8 @@ bool poll_once(self_ptr self, const std::set<std::string>* only) {
   pqxx::nontransaction tx(*st.connection);
   auto rows = tx.exec_params(
     "SELECT o.draft_id, o.seq, o.event_id, o.event_type, "
-    "(extract(epoch from o.created_at) * 1000000)::bigint, o.payload::text "
-    "FROM unnest($1::uuid[], $2::bigint[]) AS c(draft_id, seq) "
+    "(extract(epoch from o.created_at) * 1000000)::bigint, o.payload::text, "
+    "coalesce(o.traceparent, '') FROM unnest($1::uuid[], $2::bigint[]) AS c(draft_id, seq) "
     "JOIN draft_outbox o ON o.draft_id = c.draft_id AND o.seq > c.seq "
     "ORDER BY o.draft_id, o.seq LIMIT $3",
     array_literal(ids), array_literal(seqs), st.config.batch_size);
@@ -183,6 +183,7 @@ bool poll_once(self_ptr self, const std::set<std::string>* only) {
     parse_event_type(r[3].as<std::string>(), row.type);
     row.created_at = r[4].as<long long>();
     row.payload_json = r[5].as<std::string>();
+    row.traceparent = r[6].as<std::string>();
     if (oldest == 0 || row.created_at < oldest)
       oldest = row.created_at;
     auto it = st.drafts.find(row.draft_id);

@@ -307,6 +307,7 @@ struct outbox_row {
   event_type type = event_type::pick_made;
   timestamp created_at = 0;
   std::string payload_json;
+  std::string traceparent; ///< the writer's W3C trace context; "" if none
 };
 
 /// A draft's state as loaded from PostgreSQL when its actor is spawned.
@@ -382,7 +383,7 @@ DRAFT_EQUALITY(node_report, x.node, x.error, x.pid, x.started_at,
                x.cpu_percent, x.rss_bytes, x.actor_counts, x.stuck, x.actors,
                x.samples)
 DRAFT_EQUALITY(outbox_row, x.draft_id, x.seq, x.event_id, x.type,
-               x.created_at, x.payload_json)
+               x.created_at, x.payload_json, x.traceparent)
 DRAFT_EQUALITY(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
                x.draft_type)
 DRAFT_EQUALITY(dead_letter, x.draft_id, x.connection_id, x.user, x.seq,
@@ -439,7 +440,7 @@ DRAFT_INSPECT(node_report, x.node, x.error, x.pid, x.started_at,
               x.cpu_percent, x.rss_bytes, x.actor_counts, x.stuck, x.actors,
               x.samples)
 DRAFT_INSPECT(outbox_row, x.draft_id, x.seq, x.event_id, x.type, x.created_at,
-              x.payload_json)
+              x.payload_json, x.traceparent)
 DRAFT_INSPECT(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
               x.draft_type)
 DRAFT_INSPECT(dead_letter, x.draft_id, x.connection_id, x.user, x.seq,

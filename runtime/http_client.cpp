@@ -14,7 +14,7 @@ using tcp = asio::ip::tcp;
 http_result http_request(const std::string& host, const std::string& port,
                          const std::string& method, const std::string& target,
                          const std::string& bearer, const std::string& body,
-                         int timeout_sec) {
+                         int timeout_sec, const http_headers& headers) {
   try {
     asio::io_context io;
     beast::tcp_stream stream(io);
@@ -23,6 +23,8 @@ http_result http_request(const std::string& host, const std::string& port,
     http::request<http::string_body> req{http::string_to_verb(method), target,
                                          11};
     req.set(http::field::host, host);
+    for (auto& [name, value] : headers)
+      req.set(name, value);
     if (!bearer.empty())
       req.set(http::field::authorization, "Bearer " + bearer);
     if (!body.empty())

@@ -4,6 +4,8 @@
 // draft-bots). Beast stays in the .cpp.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace draft {
 
@@ -12,11 +14,15 @@ struct http_result {
   std::string body; ///< the answer, or what went wrong
 };
 
+/// Extra request headers (name, value), e.g. a `traceparent`.
+using http_headers = std::vector<std::pair<std::string, std::string>>;
+
 /// `method` `target` on host:port with an optional bearer token and JSON
 /// body; at most `timeout_sec` seconds.
 http_result http_request(const std::string& host, const std::string& port,
                          const std::string& method, const std::string& target,
                          const std::string& bearer = "",
-                         const std::string& body = "", int timeout_sec = 10);
+                         const std::string& body = "", int timeout_sec = 10,
+                         const http_headers& headers = {});
 
 } // namespace draft

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "protocol/time_format.hpp"
+#include "runtime/trace_context.hpp"
 
 namespace draft {
 
@@ -202,6 +203,7 @@ void logger::log(log_level level, std::string_view message,
       line += '"';
     }
   }
+  append_correlation(line); // the request or event this thread serves
   line += "}\n";
   std::lock_guard<std::mutex> guard(r.mutex);
   std::fwrite(line.data(), 1, line.size(), r.output);

@@ -1,5 +1,7 @@
 #include "admin_api.hpp"
 
+#include "actors/event_traces.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -571,6 +573,17 @@ void handle_admin_api(gateway_context& context, admin_request request,
     return database_report(context, "dead-letters", reply);
   if (parts == strings{"log-levels"})
     return log_levels(reply);
+  if (parts.size() == 2 && parts[0] == "trace") {
+    // This node's part of one event's timeline (draftctl trace).
+    if (!is_uuid(parts[1]))
+      return reply(json_error(400, "invalid_id",
+                              "the event id must be a UUID, got \"" + parts[1]
+                                + "\""));
+    return reply({200, "{\"node\":" + json_quoted(context.options.node_id)
+                         + ",\"event\":"
+                         + gateway_traces().json_of(normalize_uuid(parts[1]))
+                         + "}"});
+  }
   std::string path = "/admin/api";
   for (auto& p : parts)
     path += "/" + p;

@@ -13,6 +13,7 @@
 #include "runtime/http_server.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/trace_context.hpp"
 #include "admin_api.hpp"
 #include "ws_session.hpp"
 
@@ -153,6 +154,14 @@ private:
   }
 
   void route(request_type req) {
+    // The request's correlation on the log lines written while routing it
+    // (the caller's traceparent and X-Request-Id, or new ones).
+    auto span = child_span(parse_traceparent(std::string(req["traceparent"])));
+    auto request_id = std::string(req["x-request-id"]);
+    correlation_scope scope(span.header(), "request_id",
+                            request_id.empty() || request_id.size() > 64
+                              ? span.span_id
+                              : request_id);
     std::string path;
     std::map<std::string, std::string> query;
     if (!parse_request_target(std::string(req.target()), path, query))

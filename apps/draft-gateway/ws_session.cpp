@@ -120,9 +120,13 @@ void ws_session::write_next() {
         return;
       }
       auto& [sent, live] = s.queue_.front();
-      if (live && sent->created_at > 0)
-        fanout_latency().observe(static_cast<double>(now_utc() - sent->created_at)
-                                 / 1e6);
+      if (sent->created_at > 0) {
+        auto now = now_utc();
+        sent->note_write(now);
+        if (live)
+          fanout_latency().observe(static_cast<double>(now - sent->created_at)
+                                   / 1e6);
+      }
       s.live_queued_ -= live ? 1 : 0;
       s.bytes_out_.fetch_add(sent->text.size(), std::memory_order_relaxed);
       s.queue_.pop_front();

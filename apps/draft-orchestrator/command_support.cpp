@@ -2,6 +2,8 @@
 
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
+#include "runtime/random_uuid.hpp"
+#include "runtime/trace_context.hpp"
 
 namespace draft {
 
@@ -69,19 +71,26 @@ timestamp db_now(pqxx::work& tx) {
 void append(pqxx::work& tx, const std::string& draft_id,
             const event_payload& payload) {
   auto type = static_cast<event_type>(payload.index());
+  auto event_id = random_uuid();
+  // The command's trace context goes with the row (NULL outside a trace).
+  auto trace = current_traceparent();
+  std::optional<std::string> traceparent;
+  if (!trace.empty())
+    traceparent = trace;
   auto seq = tx.exec_params1(
-                 "SELECT draft_append_event($1, gen_random_uuid(), $2, "
-                 "$3::jsonb)",
-                 draft_id, to_string(type), json::encode_payload(payload))[0]
+                 "SELECT draft_append_event($1, $2, $3, $4::jsonb, $5)",
+                 draft_id, event_id, to_string(type),
+                 json::encode_payload(payload), traceparent)[0]
                .as<long long>();
   default_metrics()
     .get_counter("orchestrator_events_written_total",
                  "Events appended to the outbox.", {{"type", to_string(type)}})
     .inc();
   logger::get("orchestrator")
-    .debug("event written", {{"draft_id", draft_id},
-                             {"type", to_string(type)},
-                             {"seq", static_cast<std::int64_t>(seq)}});
+    .info("event written", {{"draft_id", draft_id},
+                            {"event_id", event_id},
+                            {"type", to_string(type)},
+                            {"seq", static_cast<std::int64_t>(seq)}});
 }
 
 void start_clock(pqxx::work& tx, const draft_row& d, const slot_row& slot,

@@ -4,6 +4,7 @@
 #include "draft_order.hpp"
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
+#include "runtime/trace_context.hpp"
 
 namespace draft {
 
@@ -403,6 +404,9 @@ draft_commands::players(const jwt_claims& who, const std::string& draft_id,
 }
 
 bool draft_commands::autopick_one_overdue() {
+  // Each autopick starts a trace of its own (no request behind it).
+  correlation_scope scope(child_span(std::nullopt).header(), "request_id",
+                          "autopick-" + random_hex(6));
   bool found = false;
   auto res = run(pool_, "autopick", [&](pqxx::work& tx) {
     // SKIP LOCKED: a draft another instance (or a user's pick) holds is left

@@ -2,7 +2,11 @@
 
 #include <vector>
 
+#include <cctype>
+
+#include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/trace_context.hpp"
 
 namespace draft {
 
@@ -18,9 +22,37 @@ std::string bearer_token(const http_request& request) {
   return it == request.query.end() ? std::string() : it->second;
 }
 
+// An X-Request-Id a client may send to find its request in our logs.
+bool usable_request_id(const std::string& id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_'
+        && c != '.')
+      return false;
+  return true;
+}
+
 } // namespace
 
 http_response orchestrator_api::handle(const http_request& request) {
+  // The request's trace: a child of the caller's `traceparent` (W3C), or a
+  // new trace; every log line and outbox row of the request carries it.
+  auto span = child_span(parse_traceparent(request.header("traceparent")));
+  auto request_id = request.header("x-request-id");
+  correlation_scope scope(span.header(), "request_id",
+                          usable_request_id(request_id) ? request_id
+                                                        : span.span_id);
+  auto response = route(request);
+  if (response.status >= 500 || request.path.rfind("/api/", 0) == 0)
+    logger::get("orchestrator")
+      .info("request", {{"method", request.method},
+                        {"path", request.path},
+                        {"status", response.status}});
+  return response;
+}
+
+http_response orchestrator_api::route(const http_request& request) {
   auto parts = split_path(request.path);
   auto& method = request.method;
   if (parts == std::vector<std::string>{"health"})

@@ -16,6 +16,7 @@
 
 #include "runtime/http_client.hpp"
 #include "table.hpp"
+#include "trace.hpp"
 
 namespace {
 
@@ -38,6 +39,10 @@ const char* usage_text =
   "  replay <relay-dead-letter-id>  publish a dead letter again\n"
   "  discard relay|broadcast <id>   mark a dead letter handled\n"
   "  log-level <component|*> <debug|info|warn|error>\n"
+  "  trace <event-id> [--relay HOST:PORT]\n"
+  "                                 one event's timeline: commit, relay publish\n"
+  "                                 and ack, each node's apply and socket writes\n"
+  "                                 (relay defaults to 127.0.0.1:8090)\n"
   "\n"
   "URL defaults to $DRAFTCTL_URL or http://127.0.0.1:8080; TOKEN to\n"
   "$DRAFT_ADMIN_TOKEN (a JWT with role admin). Actions need the node started\n"
@@ -317,6 +322,10 @@ int run(const cli& c) {
     return act(c, "dead-letters/" + a[1] + "/" + a[2] + "/discard");
   if (is("log-level", 2))
     return act(c, "log-level?component=" + a[1] + "&level=" + a[2]);
+  if (is("trace", 1))
+    return draftctl::trace_event({c.host, c.port, c.token,
+                                  flag(c, "relay", "127.0.0.1:8090")},
+                                 a[1], c.raw);
   std::fprintf(stderr, "draftctl: unknown command or wrong operands: %s\n\n%s",
                a[0].c_str(), usage_text);
   return 2;
@@ -347,7 +356,7 @@ int main(int argc, char** argv) {
       } else if (arg == "--token") {
         c.token = value;
       } else if (arg == "--top" || arg == "--kind" || arg == "--limit"
-                 || arg == "--draft") {
+                 || arg == "--draft" || arg == "--relay") {
         c.flags[arg.substr(2)] = value;
       } else {
         return fail("unknown option " + arg);

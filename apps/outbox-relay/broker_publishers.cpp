@@ -84,6 +84,14 @@ std::optional<std::string> rabbitmq_publisher::publish(const outbox_event& e) {
   props.content_type = amqp_cstring_bytes("application/json");
   props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
   props.message_id = amqp_cstring_bytes(e.event_id.c_str());
+  amqp_table_entry_t trace_header;
+  if (!e.traceparent.empty()) {
+    trace_header.key = amqp_cstring_bytes("traceparent");
+    trace_header.value.kind = AMQP_FIELD_KIND_UTF8;
+    trace_header.value.value.bytes = amqp_cstring_bytes(e.traceparent.c_str());
+    props._flags |= AMQP_BASIC_HEADERS_FLAG;
+    props.headers = amqp_table_t{1, &trace_header};
+  }
   amqp_bytes_t payload{body.size(), body.data()};
   if (amqp_basic_publish(conn_->state, 1,
                          amqp_cstring_bytes(settings_.exchange.c_str()),
@@ -167,16 +175,22 @@ std::optional<std::string> kafka_publisher::publish(const outbox_event& e) {
     return init_error_;
   auto body = envelope_of(e);
   auto result = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+  auto* headers = rd_kafka_headers_new(2);
+  rd_kafka_header_add(headers, "event_id", -1, e.event_id.data(),
+                      static_cast<ssize_t>(e.event_id.size()));
+  if (!e.traceparent.empty())
+    rd_kafka_header_add(headers, "traceparent", -1, e.traceparent.data(),
+                        static_cast<ssize_t>(e.traceparent.size()));
   auto err = rd_kafka_producev(
     producer_->rk, RD_KAFKA_V_TOPIC(settings_.topic.c_str()),
     RD_KAFKA_V_KEY(e.draft_id.data(), e.draft_id.size()),
     RD_KAFKA_V_VALUE(body.data(), body.size()),
     RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-    RD_KAFKA_V_HEADER("event_id", e.event_id.data(),
-                      static_cast<ssize_t>(e.event_id.size())),
-    RD_KAFKA_V_OPAQUE(&result), RD_KAFKA_V_END);
-  if (err)
+    RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(&result), RD_KAFKA_V_END);
+  if (err) {
+    rd_kafka_headers_destroy(headers); // not taken over on failure
     return std::string("Kafka produce: ") + rd_kafka_err2str(err);
+  }
   // Wait for this message's delivery report.
   rd_kafka_flush(producer_->rk, settings_.timeout_ms + 1000);
   if (result == RD_KAFKA_RESP_ERR__IN_PROGRESS)

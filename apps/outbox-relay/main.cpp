@@ -11,7 +11,9 @@
 #include "runtime/config.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/logger.hpp"
+#include "protocol/uuid.hpp"
 #include "runtime/metrics.hpp"
+#include "trace_ring.hpp"
 #include "runtime/migrations.hpp"
 
 namespace {
@@ -145,11 +147,24 @@ int main() {
       if (r.path == "/metrics" && with_metrics)
         return http_response{200, default_metrics().render(),
                              "text/plain; version=0.0.4"};
+      if (r.path.rfind("/trace/", 0) == 0) {
+        // This relay's publishes of one recent event (draftctl trace).
+        auto id = r.path.substr(7);
+        if (!is_uuid(id))
+          return json_error(400, "invalid_id",
+                            "GET /trace/{event_id}: the event id must be a UUID");
+        return http_response{200, "{\"event_id\":" + json_quoted(normalize_uuid(id))
+                                    + ",\"publishes\":"
+                                    + relay::relay_traces().json_of(
+                                      normalize_uuid(id))
+                                    + "}"};
+      }
       if (r.path != "/health")
         return json_error(404, "not_found",
-                          with_metrics ? "GET /health or /metrics"
-                                       : "GET /health (ENABLE_METRICS=false "
-                                         "turned /metrics off)");
+                          with_metrics ? "GET /health, /metrics or /trace/{event_id}"
+                                       : "GET /health or /trace/{event_id} "
+                                         "(ENABLE_METRICS=false turned /metrics "
+                                         "off)");
       auto last = health->last_round_us.load();
       double age = last == 0 ? -1 : static_cast<double>(now_utc() - last) / 1e6;
       bool ok = last != 0 && (!realtime || health->listening.load());

@@ -103,6 +103,16 @@ std::optional<std::string> nats_publisher::publish(const outbox_event& e) {
       return err;
   auto subject = settings_.subject_prefix + "." + e.draft_id;
   auto body = envelope_of(e);
+  // The event's trace context travels as a header (NATS 2.2+ headers).
+  natsMsg* msg = nullptr;
+  natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(),
+                 static_cast<int>(body.size()));
+  if (!e.traceparent.empty())
+    natsMsgHeader_Set(msg, "traceparent", e.traceparent.c_str());
+  struct destroy_msg {
+    natsMsg* m;
+    ~destroy_msg() { natsMsg_Destroy(m); }
+  } owned{msg};
   if (jetstream_) {
     jsPubOptions po;
     jsPubOptions_Init(&po);
@@ -110,8 +120,7 @@ std::optional<std::string> nats_publisher::publish(const outbox_event& e) {
     po.MaxWait = settings_.timeout_ms;
     jsPubAck* ack = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
-    auto s = js_Publish(&ack, conn_->js, subject.c_str(), body.data(),
-                        static_cast<int>(body.size()), &po, &jerr);
+    auto s = js_PublishMsg(&ack, conn_->js, msg, &po, &jerr);
     jsPubAck_Destroy(ack);
     if (s != NATS_OK) {
       conn_.reset();
@@ -119,8 +128,7 @@ std::optional<std::string> nats_publisher::publish(const outbox_event& e) {
     }
     return std::nullopt;
   }
-  auto s = natsConnection_Publish(conn_->nc, subject.c_str(), body.data(),
-                                  static_cast<int>(body.size()));
+  auto s = natsConnection_PublishMsg(conn_->nc, msg);
   if (s == NATS_OK)
     s = natsConnection_FlushTimeout(conn_->nc, settings_.timeout_ms);
   if (s != NATS_OK) {

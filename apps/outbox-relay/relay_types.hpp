@@ -23,6 +23,7 @@ struct outbox_event {
   std::string payload_json;
   timestamp created_at = 0;
   int attempts = 0; ///< including the one under way
+  std::string traceparent; ///< W3C trace context of the writer; "" if none
 };
 
 /// The envelope a publisher sends: seed 003's JSON (plus `seq`).

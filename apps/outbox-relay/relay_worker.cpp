@@ -1,5 +1,7 @@
 #include "relay_worker.hpp"
 #include "seed_payload.hpp"
+#include "trace_ring.hpp"
+#include "runtime/trace_context.hpp"
 
 #include "runtime/metrics.hpp"
 
@@ -76,7 +78,7 @@ std::vector<outbox_event> claim(pqxx::connection_base& db, int batch,
     "  AND o.next_attempt_at <= now()"
     " RETURNING o.id, o.event_id, o.draft_id, o.seq, o.event_type,"
     "  o.payload::text, (extract(epoch from o.created_at) * 1000000)::bigint,"
-    "  o.attempts",
+    "  o.attempts, coalesce(o.traceparent, '')",
     batch, interval(lease));
   tx.commit();
   std::vector<outbox_event> out;
@@ -84,7 +86,8 @@ std::vector<outbox_event> claim(pqxx::connection_base& db, int batch,
     out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(),
                    r[2].as<std::string>(), r[3].as<std::int64_t>(),
                    r[4].as<std::string>(), r[5].as<std::string>(),
-                   r[6].as<std::int64_t>(), r[7].as<int>()});
+                   r[6].as<std::int64_t>(), r[7].as<int>(),
+                   r[8].as<std::string>()});
   return out;
 }
 
@@ -94,8 +97,17 @@ std::size_t run_round(pqxx::connection_base& db, event_publisher& publisher,
   auto events = claim(db, config.batch_size, config.lease);
   metrics.polled(events.size());
   for (auto& e : events) {
+    // Every log line about this event carries its trace and event id.
+    correlation_scope scope(e.traceparent, "event_id", e.event_id);
     auto refused = shape_payload(e, config.payload);
-    settle(db, e, refused ? refused : publisher.publish(e), config, metrics);
+    auto started = now_utc();
+    auto error = refused ? refused : publisher.publish(e);
+    relay_traces().record(e, started, now_utc(), !error);
+    if (log().enabled(log_level::debug))
+      log().debug(error ? "publish failed" : "published",
+                  {{"draft_id", e.draft_id}, {"seq", e.seq},
+                   {"publisher", publisher.name()}});
+    settle(db, e, error, config, metrics);
   }
   pqxx::nontransaction tx(db);
   health.oldest_unsent_sec = tx.exec1(

@@ -18,7 +18,7 @@ const timestamp t0 = 1701424800LL * 1'000'000;
 outbox_row row(std::int64_t seq, const event_payload& payload) {
   return {draft_id, seq, "00000000-0000-4000-8000-00000000000" + std::to_string(seq % 10),
           static_cast<event_type>(payload.index()), t0 + seq,
-          json::encode_payload(payload)};
+          json::encode_payload(payload), ""};
 }
 
 draft_model fresh() {
@@ -73,7 +73,7 @@ TEST(draft_model, frames_carry_the_seed_format_plus_seq) {
 
 TEST(draft_model, an_undecodable_payload_is_still_delivered_in_order) {
   outbox_row bad{draft_id, 3, "00000000-0000-4000-8000-000000000003",
-                 event_type::pick_made, t0, R"({"odd": true})"};
+                 event_type::pick_made, t0, R"({"odd": true})", ""};
   auto f = encode_row(bad);
   rapidjson::Document doc;
   doc.Parse(f->text.c_str());

@@ -53,6 +53,7 @@ public:
 
   const std::string& url() const { return db_.url(); }
   int orchestrator_port() const { return orchestrator_->port; }
+  service& orchestrator() { return *orchestrator_; }
   /// A node's HTTP port (fixed for a cluster node, even while it restarts).
   int gateway_port(int node = 0) const {
     return http_ports_.empty() ? nodes_[node]->port : http_ports_[node];

@@ -90,6 +90,18 @@ struct amqp_consumer {
                                 env.message.properties.message_id.bytes),
                               env.message.properties.message_id.len),
                   decoded->event_id);
+        // The event's trace context, as an AMQP header.
+        std::string trace;
+        auto& headers = env.message.properties.headers;
+        for (int h = 0; h < headers.num_entries; ++h) {
+          auto& entry = headers.entries[h];
+          if (std::string(static_cast<char*>(entry.key.bytes), entry.key.len)
+                == "traceparent"
+              && entry.value.kind == AMQP_FIELD_KIND_UTF8)
+            trace.assign(static_cast<char*>(entry.value.value.bytes.bytes),
+                         entry.value.value.bytes.len);
+        }
+        EXPECT_EQ(trace, traceparent_of(decoded->event_id));
       }
       out.push_back(std::move(body));
       amqp_destroy_envelope(&env);
@@ -167,6 +179,10 @@ TEST(relay_kafka, delivers_to_the_mock_cluster_keyed_by_draft) {
                   RD_KAFKA_RESP_ERR_NO_ERROR);
         EXPECT_EQ(std::string(static_cast<const char*>(value), size),
                   env->event_id);
+        ASSERT_EQ(rd_kafka_header_get_last(headers, "traceparent", &value, &size),
+                  RD_KAFKA_RESP_ERR_NO_ERROR);
+        EXPECT_EQ(std::string(static_cast<const char*>(value), size),
+                  traceparent_of(env->event_id));
       }
       bodies.push_back(std::move(body));
     }

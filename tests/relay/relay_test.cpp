@@ -50,13 +50,24 @@ struct nats_client {
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
   }
-  // Reads up to `n` message bodies (5 s per message at most).
-  std::vector<std::string> read(int n) {
+  // Reads up to `n` message bodies (5 s per message at most); each must carry
+  // its event's traceparent header when `with_trace`.
+  std::vector<std::string> read(int n, bool with_trace = true) {
     std::vector<std::string> out;
     for (int i = 0; i < n; ++i) {
       natsMsg* m = nullptr;
       if (natsSubscription_NextMsg(&m, sub, 5000) != NATS_OK)
         break;
+      if (with_trace) {
+        std::string body(natsMsg_GetData(m),
+                         static_cast<size_t>(natsMsg_GetDataLength(m)));
+        auto env = json::decode_envelope(body);
+        const char* header = nullptr;
+        EXPECT_EQ(natsMsgHeader_Get(m, "traceparent", &header), NATS_OK) << body;
+        if (env && header) {
+          EXPECT_EQ(std::string(header), traceparent_of(env->event_id));
+        }
+      }
       out.emplace_back(natsMsg_GetData(m),
                        static_cast<size_t>(natsMsg_GetDataLength(m)));
       natsMsg_Destroy(m);
@@ -108,7 +119,7 @@ TEST(relay, jetstream_stores_each_event_once_in_order) {
   outbox_event again{first[0].as<std::int64_t>(), first[1].as<std::string>(),
                      first[2].as<std::string>(), first[3].as<std::int64_t>(),
                      first[4].as<std::string>(), first[5].as<std::string>(),
-                     0, 1};
+                     0, 1, ""};
   EXPECT_FALSE(publisher.publish(again));
   nats_client consumer(ns.url);
   ASSERT_EQ(natsConnection_JetStream(&consumer.js, consumer.nc, nullptr), NATS_OK);
@@ -276,7 +287,7 @@ std::vector<relay_envelope> relay_a_pick_and_its_undo(payload_format format) {
   rc.payload = format;
   drain(db.url(), publisher, rc);
   std::vector<relay_envelope> out;
-  for (auto& body : consumer.read(2)) {
+  for (auto& body : consumer.read(2, false)) {
     auto env = json::decode_envelope(body);
     EXPECT_TRUE(env) << body;
     if (env)

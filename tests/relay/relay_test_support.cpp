@@ -26,15 +26,26 @@ std::vector<std::string> write_events(const std::string& url, int per_draft) {
     for (auto& d : drafts) {
       pqxx::work tx(c);
       // A valid DraftPaused: the relay decodes payloads to map them.
-      tx.exec_params("SELECT draft_append_event($1, gen_random_uuid(), "
+      // Each with a trace context, derived from its event id.
+      tx.exec_params("SELECT draft_append_event($1, e, "
                      "'DraftPaused', jsonb_build_object('draft_id', $1::uuid, "
                      "'paused_at', '2024-01-01T00:00:00Z', 'pick_id', "
                      "gen_random_uuid(), 'overall_pick', $2::int + 1, "
-                     "'time_remaining_sec', 10))",
+                     "'time_remaining_sec', 10), '00-' || replace(e::text, "
+                     "'-', '') || '-00f067aa0ba902b7-01') FROM (SELECT "
+                     "gen_random_uuid() AS e) AS id",
                      d, i);
       tx.commit();
     }
   return drafts;
+}
+
+std::string traceparent_of(const std::string& event_id) {
+  std::string hex;
+  for (char c : event_id)
+    if (c != '-')
+      hex += c;
+  return "00-" + hex + "-00f067aa0ba902b7-01";
 }
 
 void drain(const std::string& url, event_publisher& p, const relay_config& rc) {

@@ -15,6 +15,9 @@ namespace draft::relay {
 /// draft_append_event. Returns the draft ids.
 std::vector<std::string> write_events(const std::string& url, int per_draft);
 
+/// The trace context write_events gives the event `event_id`.
+std::string traceparent_of(const std::string& event_id);
+
 /// Runs rounds until nothing is claimable (bounded).
 void drain(const std::string& url, event_publisher& p, const relay_config& rc);
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace draft::testing {
 
@@ -14,6 +16,8 @@ struct http_reply {
 /// header). `token`, when set, goes into `Authorization: Bearer`.
 http_reply http_call(int port, const std::string& method,
                      const std::string& target, const std::string& body = {},
-                     const std::string& token = {});
+                     const std::string& token = {},
+                     const std::vector<std::pair<std::string, std::string>>&
+                       headers = {});
 
 } // namespace draft::testing

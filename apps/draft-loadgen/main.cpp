@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -351,6 +352,20 @@ std::string pick_made(std::int64_t seq) {
 }
 
 // Inserts rate × drafts events per second, round-robin, one transaction each.
+std::atomic<bool> interrupted{false};
+
+void on_signal(int) {
+  interrupted = true;
+}
+
+// Sleeps `seconds`, less if a signal comes.
+void pause_unless_interrupted(double seconds) {
+  auto until = std::chrono::steady_clock::now()
+               + std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+  while (!interrupted && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
 std::vector<std::int64_t> produce(const options& opts,
                                   const std::vector<std::string>& draft_ids,
                                   const std::string& insert_query,
@@ -363,7 +378,7 @@ std::vector<std::int64_t> produce(const options& opts,
                                       * (opts.warmup + opts.duration));
   double per_ms = opts.rate * opts.drafts / 1000.0;
   auto start = std::chrono::steady_clock::now();
-  for (long long n = 0; n < total; ++n) {
+  for (long long n = 0; n < total && !interrupted; ++n) {
     auto due = start + std::chrono::microseconds(
                          static_cast<long long>(static_cast<double>(n) / per_ms * 1000));
     std::this_thread::sleep_until(due);
@@ -457,6 +472,10 @@ std::string fixed(double v, int digits = 2) {
 
 int main(int argc, char** argv) {
   auto opts = parse(argc, argv);
+  // SIGINT/SIGTERM cut the run short: it stops producing and waiting, and
+  // reports what it measured so far ("interrupted": true).
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   const char* secret = std::getenv("DRAFT_JWT_SECRET");
   if (!secret) {
     std::fprintf(stderr, "draft-loadgen: DRAFT_JWT_SECRET is required\n");
@@ -513,7 +532,7 @@ int main(int argc, char** argv) {
         return false;
     return true;
   };
-  while (!all_done())
+  while (!all_done() && !interrupted)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   double connect_s = std::chrono::duration<double>(std::chrono::steady_clock::now()
                                                    - connect_start)
@@ -537,8 +556,7 @@ int main(int argc, char** argv) {
          + std::to_string(threads) + ",\"connect_s\":" + fixed(connect_s, 1);
 
   if (opts.rate <= 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(
-      static_cast<long long>(opts.hold * 1000)));
+    pause_unless_interrupted(opts.hold);
     if (opts.server_pid) {
       auto rss = status_bytes(opts.server_pid, "VmRSS");
       out += ",\"hold_s\":" + fixed(opts.hold, 0) + ",\"server_rss_bytes\":"
@@ -566,8 +584,7 @@ int main(int argc, char** argv) {
     };
     sample start{};
     std::thread sampler([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(
-        static_cast<long long>(opts.warmup * 1000)));
+      pause_unless_interrupted(opts.warmup);
       start = take();
     });
     double produced_s = 0;
@@ -582,7 +599,7 @@ int main(int argc, char** argv) {
     };
     auto deadline = std::chrono::steady_clock::now()
                     + std::chrono::milliseconds(static_cast<long long>(opts.drain * 1000));
-    while (behind() && std::chrono::steady_clock::now() < deadline)
+    while (behind() && std::chrono::steady_clock::now() < deadline && !interrupted)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto end = take();
     for (auto& g : groups)
@@ -663,6 +680,8 @@ int main(int argc, char** argv) {
   }
   for (auto& g : groups)
     g->stop();
+  if (interrupted)
+    out += ",\"interrupted\":true";
   std::printf("%s}\n", out.c_str());
   std::fflush(stdout);
   std::_Exit(0); // thousands of sockets: let the kernel close them

@@ -143,6 +143,25 @@ const char* const pool_filter
   = "(d.pool_positions IS NULL OR pl.position = ANY(d.pool_positions))"
     " AND (d.pool_max_rank IS NULL OR pl.rank <= d.pool_max_rank)";
 
+std::string require_available(pqxx::work& tx, const std::string& draft_id,
+                              const std::string& player_id) {
+  auto p = tx.exec_params(
+    std::string("SELECT pl.name, ") + pool_filter
+      + ", EXISTS (SELECT 1 FROM picks WHERE draft_id = $2 AND player_id = "
+        "pl.id) FROM players pl, drafts d WHERE pl.id = $1 AND d.id = $2",
+    player_id, draft_id);
+  if (p.empty())
+    throw command_error{404, "unknown_player", "no player with id " + player_id};
+  auto name = p[0][0].as<std::string>();
+  if (!p[0][1].as<bool>())
+    throw command_error{422, "player_not_in_pool",
+                        name + " is outside this draft's player pool"};
+  if (p[0][2].as<bool>())
+    throw command_error{409, "player_already_drafted",
+                        name + " has already been drafted"};
+  return name;
+}
+
 bool is_manager(const jwt_claims& who, const std::string& draft_id) {
   return who.user_role == role::admin
          || (who.user_role == role::commissioner

@@ -102,6 +102,11 @@ void apply_pick(pqxx::work& tx, const draft_row& d, const slot_row& slot,
 /// The draft's pool restriction as SQL over players `pl` and drafts `d`.
 extern const char* const pool_filter;
 
+/// Refuses a player who does not exist (404), is outside the draft's pool
+/// (422) or is drafted already (409); returns the player's name.
+std::string require_available(pqxx::work& tx, const std::string& draft_id,
+                              const std::string& player_id);
+
 /// True for an admin, or a commissioner of `draft_id` ("" = any draft).
 bool is_manager(const jwt_claims& who, const std::string& draft_id);
 

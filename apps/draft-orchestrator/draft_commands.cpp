@@ -302,22 +302,9 @@ http_response draft_commands::pick(const jwt_claims& who,
       throw command_error{403, "not_your_turn",
                           "overall pick " + std::to_string(slot.overall)
                             + " belongs to team " + slot.team_name};
-    auto player = tx.exec_params(
-      std::string("SELECT pl.name, ") + pool_filter
-        + ", EXISTS (SELECT 1 FROM picks WHERE draft_id = $2 AND player_id = "
-          "pl.id) FROM players pl, drafts d WHERE pl.id = $1 AND d.id = $2",
-      player_id, draft_id);
-    if (player.empty())
-      throw command_error{404, "unknown_player", "no player with id " + player_id};
-    if (!player[0][1].as<bool>())
-      throw command_error{422, "player_not_in_pool",
-                          "the player is outside this draft's player pool"};
-    if (player[0][2].as<bool>())
-      throw command_error{409, "player_already_drafted",
-                          player[0][0].as<std::string>()
-                            + " has already been drafted"};
+    auto player_name = require_available(tx, draft_id, player_id);
     auto now = db_now(tx);
-    apply_pick(tx, d, slot, player_id, player[0][0].as<std::string>(),
+    apply_pick(tx, d, slot, player_id, player_name,
                pick_origin{false, "", actor_name(who)}, now);
     return http_response{201, "{\"pick_id\":" + json_quoted(slot.pick_id)
                                 + ",\"overall_pick\":"

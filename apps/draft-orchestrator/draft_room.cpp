@@ -87,23 +87,8 @@ std::vector<std::string> read_player_ids(const rapidjson::Document& doc) {
 // Every queued player must exist, be in the draft's pool and be available.
 void require_queueable(pqxx::work& tx, const std::string& draft_id,
                        const std::vector<std::string>& ids) {
-  for (auto& id : ids) {
-    auto p = tx.exec_params(
-      std::string("SELECT pl.name, ") + pool_filter
-        + ", EXISTS (SELECT 1 FROM picks WHERE draft_id = $2 AND player_id = "
-          "pl.id) FROM players pl, drafts d WHERE pl.id = $1 AND d.id = $2",
-      id, draft_id);
-    if (p.empty())
-      throw command_error{404, "unknown_player", "no player with id " + id};
-    if (!p[0][1].as<bool>())
-      throw command_error{422, "player_not_in_pool",
-                          p[0][0].as<std::string>()
-                            + " is outside this draft's player pool"};
-    if (p[0][2].as<bool>())
-      throw command_error{409, "player_already_drafted",
-                          p[0][0].as<std::string>()
-                            + " has already been drafted"};
-  }
+  for (auto& id : ids)
+    require_available(tx, draft_id, id);
 }
 
 // The last slot with a player.

@@ -61,22 +61,10 @@ TEST(cluster_failover, clients_lose_nothing_when_a_node_is_killed_and_restarted)
 
   for (auto& t : threads)
     t.join();
-  std::vector<double> resumes;
-  int moved = 0;
-  for (auto& c : clients) {
-    auto log = f.outbox(c.draft_id);
-    ASSERT_FALSE(log.empty());
-    EXPECT_EQ(applied(*c.listener), log) << c.user << " on " << c.draft_id;
-    EXPECT_EQ(c.listener->gaps(), 0) << c.user;
-    EXPECT_EQ(c.listener->duplicates(), 0) << c.user;
-    EXPECT_TRUE(c.completed()) << c.user;
-    moved += c.reconnects > 0;
-    resumes.insert(resumes.end(), c.resume_ms.begin(), c.resume_ms.end());
-  }
+  auto [moved, resumes] = expect_every_log_complete(f, clients);
   // The killed node's clients moved; the others stayed where they were (their
   // node's draft actor followed the draft's new owner).
   EXPECT_EQ(moved, 100);
-  std::sort(resumes.begin(), resumes.end());
   for (auto& [code, count] : roaming_client::close_codes)
     std::printf("[ failover ] %d connections ended with close code %d\n", count,
                 code);

@@ -139,21 +139,9 @@ TEST(load_balancer, clients_of_one_url_lose_nothing_when_a_node_dies) {
     t.join();
   EXPECT_TRUE(seen_down) << "HAProxy never took the killed node out";
   EXPECT_TRUE(seen_up_again) << "HAProxy never put the node back";
-  int moved = 0;
-  std::vector<double> resumes;
-  for (auto& c : clients) {
-    auto log = f.outbox(c.draft_id);
-    ASSERT_FALSE(log.empty());
-    EXPECT_EQ(applied(*c.listener), log) << c.user << " on " << c.draft_id;
-    EXPECT_EQ(c.listener->gaps(), 0) << c.user;
-    EXPECT_EQ(c.listener->duplicates(), 0) << c.user;
-    EXPECT_TRUE(c.completed()) << c.user;
-    moved += c.reconnects > 0;
-    resumes.insert(resumes.end(), c.resume_ms.begin(), c.resume_ms.end());
-  }
+  auto [moved, resumes] = expect_every_log_complete(f, clients);
   // The killed node had clients (leastconn spreads them), and they came back.
   EXPECT_GT(moved, 0);
-  std::sort(resumes.begin(), resumes.end());
   if (!resumes.empty())
     std::printf("[ balancer ] %d of 100 clients reconnected through HAProxy; "
                 "resume p50 %.0f ms, max %.0f ms\n",

@@ -4,6 +4,7 @@
 // connection drops it connects again — to the next node, or to the same
 // load-balanced URL — resuming with the last seq it applied.
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -72,5 +73,31 @@ struct roaming_client {
     }
   }
 };
+
+/// What a run of roaming clients showed.
+struct roaming_result {
+  int moved = 0;               ///< clients that reconnected at least once
+  std::vector<double> resumes; ///< every resume time (ms), sorted
+};
+
+/// Checks that every client's applied log equals its draft's outbox — in
+/// order, no gap, no duplicate — and that its draft completed; returns who
+/// moved and how fast they resumed.
+inline roaming_result expect_every_log_complete(gateway_fixture& f,
+                                                std::vector<roaming_client>& clients) {
+  roaming_result out;
+  for (auto& c : clients) {
+    auto log = f.outbox(c.draft_id);
+    EXPECT_FALSE(log.empty());
+    EXPECT_EQ(applied(*c.listener), log) << c.user << " on " << c.draft_id;
+    EXPECT_EQ(c.listener->gaps(), 0) << c.user;
+    EXPECT_EQ(c.listener->duplicates(), 0) << c.user;
+    EXPECT_TRUE(c.completed()) << c.user;
+    out.moved += c.reconnects > 0;
+    out.resumes.insert(out.resumes.end(), c.resume_ms.begin(), c.resume_ms.end());
+  }
+  std::sort(out.resumes.begin(), out.resumes.end());
+  return out;
+}
 
 } // namespace draft::testing

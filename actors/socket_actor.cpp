@@ -27,6 +27,21 @@ struct socket_state {
   static inline const char* name = "socket";
 };
 
+// Arms the token's expiry, in steps of at most a day: a token valid until
+// year 3000 must not overflow the scheduler's clock (it would fire at once).
+template <class Self>
+void arm_expiry(Self* self) {
+  auto until = self->state.info.token_valid_until;
+  if (until <= 0)
+    return;
+  constexpr std::int64_t day_s = 24 * 3600;
+  auto now_us = now_utc();
+  auto step = until - now_us / 1'000'000 > day_s
+                ? day_s * 1'000'000
+                : std::max<std::int64_t>(0, until * 1'000'000 - now_us);
+  self->delayed_send(self, std::chrono::microseconds(step), expire_atom::value);
+}
+
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
                            sink_ptr sink, caf::actor draft,
                            caf::actor database, connection_info info) {
@@ -51,15 +66,9 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     sink->close(1011, "internal error; reconnect with last_seq");
   });
   self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink);
-  if (st.info.token_valid_until > 0) {
-    // The session lasts as long as its token: then 4001, and the client
-    // reconnects with a fresh token and its last seq.
-    auto left = std::chrono::seconds(st.info.token_valid_until)
-                - std::chrono::microseconds(now_utc());
-    self->delayed_send(self, std::max(std::chrono::microseconds(left),
-                                      std::chrono::microseconds(0)),
-                       expire_atom::value);
-  }
+  // The session lasts as long as its token: then 4001, and the client
+  // reconnects with a fresh token and its last seq.
+  arm_expiry(self);
   return {
     [=](resume_request resume) {
       ++self->state.handled;
@@ -99,6 +108,8 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     },
     [=](expire_atom) {
       auto& i = self->state.info;
+      if (now_utc() / 1'000'000 < i.token_valid_until)
+        return arm_expiry(self); // a long-lived token: the next step
       logger::get("socket").info("token expired; closing",
                                  {{"connection", i.connection_id},
                                   {"user", i.user}});

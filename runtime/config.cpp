@@ -1,5 +1,7 @@
 #include "runtime/config.hpp"
 
+#include <charconv>
+
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -227,6 +229,19 @@ std::vector<std::string> split_list(const std::string& text) {
     start = end + 1;
   }
   return items;
+}
+
+bool parse_integer(std::string_view text, std::int64_t min, std::int64_t max,
+                   std::int64_t& out) {
+  if (text.empty() || text[0] == '+' || (text[0] == '-' && min >= 0))
+    return false;
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min
+      || value > max)
+    return false;
+  out = value;
+  return true;
 }
 
 } // namespace draft

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -84,5 +85,12 @@ bool parse_duration(const std::string& text, std::chrono::milliseconds& out);
 /// The comma-separated items of `text` ("a,b,c"), empty items dropped — for
 /// list-valued options and query parameters.
 std::vector<std::string> split_list(const std::string& text);
+
+/// Reads a decimal integer from min to max, the whole of `text`: digits only
+/// (a '-' first when min < 0), no spaces, no '+', no overflow ("2^64" is
+/// refused, never clamped). False, and `out` untouched, for anything else —
+/// for query parameters such as `last_seq`, `limit` and `cursor`.
+bool parse_integer(std::string_view text, std::int64_t min, std::int64_t max,
+                   std::int64_t& out);
 
 } // namespace draft

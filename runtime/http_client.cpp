@@ -1,5 +1,7 @@
 #include "runtime/http_client.hpp"
 
+#include <cctype>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -37,7 +39,14 @@ http_result http_request(const std::string& host, const std::string& port,
     http::read(stream, buffer, res);
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return {static_cast<int>(res.result_int()), res.body()};
+    http_result out{static_cast<int>(res.result_int()), res.body()};
+    for (auto& field : res) {
+      std::string name(field.name_string());
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers[name] = std::string(field.value());
+    }
+    return out;
   } catch (const std::exception& e) {
     return {0, std::string("cannot reach ") + host + ":" + port + ": " + e.what()};
   }

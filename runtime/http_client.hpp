@@ -3,6 +3,7 @@
 // A blocking HTTP/1.1 client for the command-line tools (draftctl,
 // draft-bots). Beast stays in the .cpp.
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,8 @@ namespace draft {
 struct http_result {
   int status = 0;   ///< 0 if the request could not be made (see body)
   std::string body; ///< the answer, or what went wrong
+  /// The response's headers, names in lower case.
+  std::map<std::string, std::string> headers = {};
 };
 
 /// Extra request headers (name, value), e.g. a `traceparent`.

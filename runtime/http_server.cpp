@@ -1,5 +1,7 @@
 #include "runtime/http_server.hpp"
 
+#include <cctype>
+
 #include <optional>
 #include <utility>
 
@@ -102,6 +104,8 @@ private:
     msg->set(http::field::server, "draft-gateway");
     msg->set(http::field::content_type, res.content_type);
     msg->set(http::field::cache_control, "no-store");
+    for (auto& [name, value] : res.headers)
+      msg->set(name, value);
     msg->keep_alive(keep_alive);
     msg->body() = std::move(res.body);
     msg->prepare_payload();
@@ -275,6 +279,21 @@ void http_server::stop() {
   impl_->io.stop();
   for (auto& t : impl_->threads)
     t.join();
+}
+
+std::string bearer_of(std::string_view authorization) {
+  constexpr std::string_view scheme = "bearer";
+  if (authorization.size() <= scheme.size()
+      || authorization[scheme.size()] != ' ')
+    return {};
+  for (std::size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i])
+      return {};
+  auto token = authorization.substr(scheme.size());
+  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+  if (token.empty() || token.find(' ') != std::string_view::npos)
+    return {};
+  return std::string(token);
 }
 
 } // namespace draft

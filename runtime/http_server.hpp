@@ -11,6 +11,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <string_view>
 #include <vector>
 
 #include "protocol/result.hpp"
@@ -34,7 +36,15 @@ struct http_response {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  /// Extra headers, e.g. a page's Content-Security-Policy.
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
+
+/// The token of an `Authorization: Bearer <token>` header, or "" when the
+/// header is anything else. The scheme is case-insensitive (RFC 7235 2.1);
+/// one or more spaces separate it from the token, which must be non-empty
+/// and hold no space. The one parser every app uses.
+std::string bearer_of(std::string_view authorization);
 
 /// `{"error": code, "message": message}` with `status`.
 http_response json_error(int status, const std::string& code,

@@ -170,6 +170,12 @@ result<jwt_claims, jwt_failure> jwt_verifier::verify(const std::string& token,
                                                       header_json->size());
   if (header.HasParseError() || !header.IsObject())
     return fail(jwt_error::bad_header, "the header is not a JSON object");
+  // RFC 7515 §4.1.11: a recipient must refuse a token whose "crit" names an
+  // extension it does not understand; we understand none.
+  if (header.HasMember("crit"))
+    return fail(jwt_error::bad_header,
+                "the header's \"crit\" names extensions this server does not "
+                "understand (RFC 7515 4.1.11)");
   auto alg_it = header.FindMember("alg");
   if (alg_it == header.MemberEnd() || !alg_it->value.IsString())
     return fail(jwt_error::bad_header, "the header has no string \"alg\"");

@@ -247,8 +247,9 @@ std::int32_t limit_of(const admin_request& request, std::int32_t fallback) {
   auto it = request.query.find("limit");
   if (it == request.query.end())
     return fallback;
-  auto v = std::atoi(it->second.c_str());
-  return v > 0 && v <= 100000 ? v : -1;
+  std::int64_t v = 0;
+  return parse_integer(it->second, 1, 100000, v) ? static_cast<std::int32_t>(v)
+                                                 : -1;
 }
 
 // GET actors?top=mailbox|rate|name&limit=N&kind=K: the top actors of the
@@ -445,12 +446,12 @@ void dead_letter_action(gateway_context& context, const strings& parts,
   // dead-letters/{relay|broadcast}/{id}/{replay|discard}
   auto& kind = parts[1];
   auto& action = parts[3];
-  char* end = nullptr;
-  long long id = std::strtoll(parts[2].c_str(), &end, 10);
+  std::int64_t id = 0;
+  bool id_ok = parse_integer(parts[2], 1, INT64_MAX, id);
   if (kind != "relay" && kind != "broadcast")
     return reply(json_error(400, "invalid_kind",
                             "dead letters are 'relay' or 'broadcast'"));
-  if (parts[2].empty() || *end || id <= 0)
+  if (!id_ok)
     return reply(json_error(400, "invalid_id",
                             "a dead letter id is a positive integer"));
   if (action != "discard" && !(action == "replay" && kind == "relay"))

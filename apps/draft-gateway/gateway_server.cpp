@@ -10,6 +10,7 @@
 #include "ask.hpp"
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
+#include "runtime/config.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
@@ -66,6 +67,8 @@ private:
     msg->set(http::field::server, "draft-gateway");
     msg->set(http::field::content_type, res.content_type);
     msg->set(http::field::cache_control, "no-store");
+    for (auto& [name, value] : res.headers)
+      msg->set(name, value);
     msg->keep_alive(req.keep_alive());
     msg->body() = res.body;
     msg->prepare_payload();
@@ -90,14 +93,16 @@ private:
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // The Authorization header's bearer token; `?token=` only on GET (a
+  // browser cannot set headers on a WebSocket or a link), never on a request
+  // that changes something.
   static std::string bearer_token(const request_type& req,
                                   const std::map<std::string, std::string>& query) {
-    auto header = std::string(req[http::field::authorization]);
-    if (header.rfind("Bearer ", 0) == 0)
-      return header.substr(7);
-    if (auto it = query.find("token"); it != query.end())
-      return it->second;
-    return {};
+    auto header = bearer_of(std::string(req[http::field::authorization]));
+    if (!header.empty() || req.method() != http::verb::get)
+      return header;
+    auto it = query.find("token");
+    return it == query.end() ? std::string() : it->second;
   }
 
   // Verifies the token; fills `who` or answers 401/403.
@@ -178,7 +183,16 @@ private:
     if (parts == std::vector<std::string>{"admin"}) {
       if (auto refused = admin_refusal(context_, bearer_token(req, query)))
         return reply(req, *refused);
-      return reply(req, {200, admin_page_html(), "text/html; charset=utf-8"});
+      // The page runs its own inline script and talks to its own origin;
+      // nobody may frame it (clickjacking of the action buttons).
+      return reply(req, {200, admin_page_html(), "text/html; charset=utf-8",
+                         {{"X-Frame-Options", "DENY"},
+                          {"Content-Security-Policy",
+                           "default-src 'none'; script-src 'unsafe-inline'; "
+                           "style-src 'unsafe-inline'; connect-src 'self'; "
+                           "img-src 'self' data:; frame-ancestors 'none'; "
+                           "base-uri 'none'; form-action 'none'"},
+                          {"Referrer-Policy", "no-referrer"}}});
     }
     if (parts.size() >= 2 && parts[0] == "admin" && parts[1] == "api") {
       admin_request admin{std::string(req.method_string()),
@@ -256,15 +270,11 @@ private:
              const std::map<std::string, std::string>& query) {
     if (!rest_preamble(req, query, draft_id))
       return;
-    int limit = 20;
-    if (auto it = query.find("limit"); it != query.end()) {
-      char* end = nullptr;
-      long v = std::strtol(it->second.c_str(), &end, 10);
-      if (it->second.empty() || *end || v < 1 || v > 100)
+    std::int64_t limit = 20;
+    if (auto it = query.find("limit"); it != query.end())
+      if (!parse_integer(it->second, 1, 100, limit))
         return reply(req, json_error(400, "invalid_limit",
                                      "limit must be an integer from 1 to 100"));
-      limit = static_cast<int>(v);
-    }
     std::string cursor;
     if (auto it = query.find("cursor"); it != query.end()) {
       cursor = it->second;
@@ -290,7 +300,7 @@ private:
                    : json_error(503, "unavailable",
                                 "the database is unreachable"));
         },
-        picks_atom::value, draft_id, cursor, limit);
+        picks_atom::value, draft_id, cursor, static_cast<int>(limit));
     });
   }
 
@@ -314,13 +324,11 @@ private:
     draft_id = normalize_uuid(draft_id);
     std::int64_t last_seq = -1;
     if (auto it = query.find("last_seq"); it != query.end()) {
-      char* end = nullptr;
-      long long v = std::strtoll(it->second.c_str(), &end, 10);
-      if (it->second.empty() || *end || v < 0)
+      if (!parse_integer(it->second, 0, INT64_MAX, last_seq))
         return reply(req, json_error(400, "invalid_last_seq",
-                                     "last_seq must be a non-negative "
-                                     "integer"));
-      last_seq = v;
+                                     "last_seq must be an integer from 0 to "
+                                     "9223372036854775807, got \""
+                                       + it->second.substr(0, 40) + "\""));
     }
     jwt_claims who;
     if (!authorize(req, query, draft_id, who))

@@ -166,6 +166,20 @@ http_response run(connection_pool& pool, const char* command, F body) {
     return json_error(503, "in_doubt",
                       "the connection broke during commit; check the draft "
                       "state before retrying");
+  } catch (const pqxx::sql_error& e) {
+    // A constraint or query the checks above did not foresee: nothing was
+    // applied (the transaction rolled back), and the client gets JSON.
+    count("failed");
+    log.error("database refused a command",
+              {{"command", command}, {"sqlstate", e.sqlstate()}, {"error", e.what()}});
+    return json_error(500, "database_error",
+                      "the database refused the command (SQLSTATE " + e.sqlstate()
+                        + "); nothing was changed");
+  } catch (const std::exception& e) {
+    count("failed");
+    log.error("command failed", {{"command", command}, {"error", e.what()}});
+    return json_error(500, "internal_error",
+                      "the command failed; nothing was changed");
   }
 }
 

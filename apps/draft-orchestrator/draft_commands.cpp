@@ -4,6 +4,7 @@
 #include "draft_order.hpp"
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
+#include "runtime/config.hpp"
 #include "runtime/trace_context.hpp"
 
 namespace draft {
@@ -55,7 +56,12 @@ http_response draft_commands::create(const jwt_claims& who,
         throw command_error{400, "invalid_field",
                             "teams: each team name must be a string of 1 to "
                             "100 bytes"};
-      std::string name = t.GetString();
+      std::string name(t.GetString(), t.GetStringLength());
+      for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f)
+          throw command_error{400, "invalid_field",
+                              "teams: a team name may not hold control "
+                              "characters (NUL, tab, newline, ...)"};
       for (auto& seen : teams)
         if (seen == name)
           throw command_error{400, "invalid_field",
@@ -286,6 +292,17 @@ http_response draft_commands::pick(const jwt_claims& who,
     if (!r.is_null("pick_id"))
       r.uuid("pick_id", pick_id);
     check(r);
+    // Before the lock: a token that is neither a manager of the draft nor one
+    // of its teams learns nothing of the draft's state.
+    if (!is_manager(who, draft_id)
+        && (!is_uuid(who.team_id)
+            || tx.exec_params("SELECT 1 FROM teams WHERE id = $1 AND "
+                              "draft_id = $2",
+                              who.team_id, draft_id)
+                 .empty()))
+      throw command_error{403, "forbidden",
+                          "this token may not pick in this draft (it is "
+                          "neither one of its teams nor its commissioner)"};
     auto d = lock_draft(tx, draft_id);
     require_status(d, "IN_PROGRESS", "pick in");
     auto slot = *current_slot(tx, draft_id);
@@ -324,24 +341,16 @@ draft_commands::players(const jwt_claims& who, const std::string& draft_id,
       return it == query.end() ? std::optional<std::string>()
                                : std::optional<std::string>(it->second);
     };
-    int limit = 50;
-    if (auto l = get("limit")) {
-      char* end = nullptr;
-      long v = std::strtol(l->c_str(), &end, 10);
-      if (l->empty() || *end || v < 1 || v > 100)
-        throw command_error{400, "invalid_query",
-                            "limit must be an integer from 1 to 100"};
-      limit = static_cast<int>(v);
-    }
-    long after_rank = 0;
-    if (auto c = get("cursor")) {
-      char* end = nullptr;
-      after_rank = std::strtol(c->c_str(), &end, 10);
-      if (c->empty() || *end || after_rank < 1)
-        throw command_error{400, "invalid_cursor",
-                            "cursor must be a next_cursor value from an "
-                            "earlier page"};
-    }
+    std::int64_t limit = 50;
+    if (auto l = get("limit"); l && !parse_integer(*l, 1, 100, limit))
+      throw command_error{400, "invalid_query",
+                          "limit must be an integer from 1 to 100"};
+    // A rank: it cannot wrap past INT32_MAX into an earlier page.
+    std::int64_t after_rank = 0;
+    if (auto c = get("cursor"); c && !parse_integer(*c, 1, INT32_MAX, after_rank))
+      throw command_error{400, "invalid_cursor",
+                          "cursor must be a next_cursor value from an "
+                          "earlier page"};
     std::optional<std::string> position = get("position");
     if (position && !is_position(*position))
       throw command_error{400, "invalid_query",

@@ -12,12 +12,12 @@ namespace draft {
 
 namespace {
 
+// The Authorization header's bearer token; `?token=` only on a GET, never
+// on a command that changes the draft.
 std::string bearer_token(const http_request& request) {
-  auto header = request.header("authorization");
-  const std::string prefix = "Bearer ";
-  if (header.size() > prefix.size()
-      && header.compare(0, prefix.size(), prefix) == 0)
-    return header.substr(prefix.size());
+  auto header = bearer_of(request.header("authorization"));
+  if (!header.empty() || request.method != "GET")
+    return header;
   auto it = request.query.find("token");
   return it == request.query.end() ? std::string() : it->second;
 }

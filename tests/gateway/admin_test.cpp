@@ -313,9 +313,23 @@ TEST(admin_single_node, refuses_without_an_admin_token_and_is_read_only_by_defau
   }
   auto page = http_call(port, "GET", "/admin?token=" + admin_token());
   EXPECT_NE(page.body.find("Draft Gateway"), std::string::npos);
+  // Nobody may frame the console; it loads nothing from elsewhere.
+  EXPECT_EQ(page.headers["x-frame-options"], "DENY");
+  EXPECT_NE(page.headers["content-security-policy"].find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_NE(page.headers["content-security-policy"].find("default-src 'none'"),
+            std::string::npos);
+  // An action never takes its token from the URL.
+  auto by_query = http_call(port, "POST",
+                            "/admin/api/connections/n1-1/disconnect?token="
+                              + admin_token());
+  EXPECT_EQ(by_query.status, 401) << by_query.body;
   auto refused = http_call(port, "POST", "/admin/api/connections/n1-1/disconnect",
                            "", admin_token());
   EXPECT_EQ(refused.status, 403);
+  // The scheme is case-insensitive (RFC 7235).
+  EXPECT_EQ(http_call(port, "GET", "/admin/api/members", "", "", {{"Authorization",
+                      "bearer " + admin_token()}}).status, 200);
   EXPECT_NE(refused.body.find("actions_disabled"), std::string::npos);
   EXPECT_EQ(http_call(port, "GET", "/admin/api/nope", "", admin_token()).status,
             404);

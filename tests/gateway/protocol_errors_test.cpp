@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "gateway_fixture.hpp"
+#include "runtime/jwt.hpp"
 #include "support/http_client.hpp"
 
 using namespace draft::testing;
@@ -151,6 +152,52 @@ TEST(gateway_errors, a_session_ends_with_4001_when_its_token_expires) {
   // A token valid for an hour is unaffected.
   ASSERT_EQ(f.command(id, "start"), 200);
   EXPECT_TRUE(lasting->read_until("DraftStarted", 10s));
+}
+
+TEST(gateway_errors, a_token_valid_for_centuries_keeps_its_session) {
+  // exp in the year 3000 must not overflow the expiry timer (it used to
+  // close the session with 4001 at once).
+  gateway_fixture f;
+  auto id = f.create_draft(2, 1, 600);
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(
+    f.gateway_port(), "/drafts/" + id + "/connect",
+    draft::sign_hs256(R"({"sub":"forever","drafts":["*"],"exp":32503680000})",
+                      gateway_secret),
+    status, body);
+  ASSERT_TRUE(client) << status << " " << body;
+  draft_listener forever(std::move(client));
+  ASSERT_TRUE(forever.read_one()); // the snapshot
+  forever.client().send(R"({"type":"ping","nonce":"still-there"})");
+  ASSERT_TRUE(forever.read_one(10s)) << "closed with "
+                                     << forever.client().close_code();
+  EXPECT_EQ(forever.pongs(), 1);
+  ASSERT_EQ(f.command(id, "start"), 200);
+  EXPECT_TRUE(forever.read_until("DraftStarted", 10s));
+}
+
+TEST(gateway_errors, a_last_seq_beyond_int64_is_refused_not_clamped) {
+  gateway_fixture f;
+  auto id = f.create_draft(2, 1, 600);
+  for (auto bad : {"99999999999999999999", "9223372036854775808", "-1", "+5",
+                   "%205", "5x", ""}) {
+    int status = 0;
+    std::string body;
+    auto client = ws_client::connect(
+      f.gateway_port(), "/drafts/" + id + "/connect?last_seq=" + std::string(bad),
+      reader_token("overflow"), status, body);
+    EXPECT_FALSE(client) << bad;
+    EXPECT_EQ(status, 400) << bad << ": " << body;
+    EXPECT_NE(body.find("invalid_last_seq"), std::string::npos) << body;
+  }
+  int status = 0;
+  std::string body;
+  EXPECT_TRUE(ws_client::connect(f.gateway_port(),
+                                 "/drafts/" + id
+                                   + "/connect?last_seq=9223372036854775807",
+                                 reader_token("largest"), status, body))
+    << status << " " << body;
 }
 
 TEST(gateway_errors, shutdown_closes_clients_with_1001) {

@@ -312,6 +312,49 @@ TEST(orchestrator_commands, bad_input_is_refused_and_changes_nothing) {
      "method_not_allowed"},
     {"unknown_endpoint", "POST", "/api/drafts/{id}/rewind", "", c, 404,
      "not_found"},
+    // An outsider learns nothing of the draft's state (not "not started").
+    {"outsider_pick", "POST", "/api/drafts/" + idle + "/picks",
+     pick_body(player_at_rank(f.url(), 2)), team_token(on_clock), 403,
+     "forbidden"},
+    {"team_name_with_nul", "POST", "/api/drafts",
+     create(R"("type":"snake","rounds":2,"time_per_pick_sec":60,"teams":["A\u0000B","C"])"),
+     c, 400, "invalid_field"},
+    {"team_name_with_newline", "POST", "/api/drafts",
+     create(R"("type":"snake","rounds":2,"time_per_pick_sec":60,"teams":["A\nB","C"])"),
+     c, 400, "invalid_field"},
+    {"cursor_that_would_wrap", "GET", "/api/drafts/{id}/players", "", c, 400,
+     "invalid_cursor", {{"cursor", "4294967297"}}},
+    {"cursor_beyond_int64", "GET", "/api/drafts/{id}/players", "", c, 400,
+     "invalid_cursor", {{"cursor", "99999999999999999999"}}},
+    {"limit_with_a_sign", "GET", "/api/drafts/{id}/players", "", c, 400,
+     "invalid_query", {{"limit", "+5"}}},
+    // ?token= is for reading only: never on a command.
+    {"token_in_the_query_of_a_command", "POST", "/api/drafts/{id}/pause", "", "",
+     401, "unauthorized", {{"token", c}}},
   };
   expect_refused(f, cases, id);
+}
+
+TEST(orchestrator_commands, the_bearer_scheme_is_case_insensitive_and_token_reads_work) {
+  orchestrator_fixture f;
+  auto id = str(f.create("snake", 2, 1, 60)["draft_id"]);
+  for (auto scheme : {"Bearer ", "bearer ", "BEARER  "}) {
+    http_request req;
+    req.method = "GET";
+    req.path = "/api/drafts/" + id;
+    req.headers["authorization"] = scheme + commissioner_token();
+    EXPECT_EQ(f.api().handle(req).status, 200) << scheme;
+  }
+  for (auto bad : {"Basic abc", "Bearer", "Bearer ", "Bearertoken"}) {
+    http_request req;
+    req.method = "GET";
+    req.path = "/api/drafts/" + id;
+    req.headers["authorization"] = bad;
+    EXPECT_EQ(f.api().handle(req).status, 401) << bad;
+  }
+  // A read may carry the token in the query (links, EventSource).
+  EXPECT_EQ(f.call("GET", "/api/drafts/" + id, "", "",
+                   {{"token", commissioner_token()}})
+              .status,
+            200);
 }

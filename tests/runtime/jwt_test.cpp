@@ -212,6 +212,17 @@ TEST_F(jwt_test, refuses_structural_garbage) {
             jwt_error::alg_unsupported);
 }
 
+TEST_F(jwt_test, refuses_critical_extensions_it_does_not_understand) {
+  // RFC 7515 4.1.11: correctly signed, but "crit" names an extension.
+  auto v = both();
+  EXPECT_EQ(error_of(v, hs256(claims(), secret,
+                              R"({"alg":"HS256","crit":["exp"],"exp":1})")),
+            jwt_error::bad_header);
+  EXPECT_EQ(error_of(v, hs256(claims(), secret, R"({"alg":"HS256","crit":[]})")),
+            jwt_error::bad_header);
+  EXPECT_TRUE(v.verify(hs256(claims(), secret, R"({"alg":"HS256","typ":"JWT"})")));
+}
+
 TEST_F(jwt_test, checks_time_issuer_and_audience) {
   auto v = both();
   auto at = [&](std::int64_t exp, const std::string& extra = "") {

@@ -11,7 +11,7 @@ http_reply http_call(int port, const std::string& method,
                        headers) {
   auto res = http_request("127.0.0.1", std::to_string(port), method, target,
                           token, body, 30, headers);
-  return {res.status, res.body};
+  return {res.status, res.body, res.headers};
 }
 
 } // namespace draft::testing

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,7 @@ namespace draft::testing {
 struct http_reply {
   int status = 0;    ///< 0 if the request could not be sent
   std::string body;
+  std::map<std::string, std::string> headers = {}; ///< names in lower case
 };
 
 /// One blocking HTTP/1.1 request to 127.0.0.1:`port` (Beast behind this

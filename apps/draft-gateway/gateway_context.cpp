@@ -57,6 +57,32 @@ bool gateway_context::take_handshake_token() {
   return true;
 }
 
+bool gateway_context::charge_refusal(const std::string& address) {
+  constexpr std::size_t max_addresses = 65536;
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  double rate = options.refusals_per_address, burst = 2 * rate;
+  if (refusals_.size() >= max_addresses && !refusals_.count(address)) {
+    // Forget addresses whose budget is full again (a second of quiet is
+    // enough); a flood from many addresses then still costs bounded memory.
+    for (auto it = refusals_.begin(); it != refusals_.end();)
+      it = now - it->second.refilled > std::chrono::seconds(2) ? refusals_.erase(it)
+                                                                : std::next(it);
+    if (refusals_.size() >= max_addresses)
+      return false;
+  }
+  auto [it, fresh] = refusals_.try_emplace(address, address_budget{burst, now});
+  auto& b = it->second;
+  if (!fresh)
+    b.tokens = std::min(
+      burst, b.tokens + rate * std::chrono::duration<double>(now - b.refilled).count());
+  b.refilled = now;
+  if (b.tokens < 1)
+    return false;
+  b.tokens -= 1;
+  return true;
+}
+
 void gateway_context::track(const sink_ptr& sink) {
   std::lock_guard<std::mutex> guard(mutex_);
   sinks_[sink.get()] = sink;

@@ -31,6 +31,9 @@ struct gateway_options {
   int max_connections_per_user = 20;
   std::size_t max_message_bytes = 4096;
   int handshakes_per_second = 2000;
+  /// Token refusals (401/403) answered per second to one client address;
+  /// past it (bursts up to twice as many), the connection is just closed.
+  int refusals_per_address = 50;
   std::size_t send_queue_limit = 1024;
   int socket_send_buffer = 0; ///< SO_SNDBUF for WebSockets; 0 = OS default
   bool admin_actions = false; ///< the admin console may act (not only read)
@@ -67,8 +70,11 @@ public:
   bool admit(const std::string& user, refusal& why);
   /// Gives the slot back.
   void release(const std::string& user);
-  /// True if the handshake rate allows one more now.
+  /// True if the handshake rate allows one more now (after identity).
   bool take_handshake_token();
+  /// Charges one token refusal to `address`; false once the address has used
+  /// its refusal budget (then the refusal is not even answered).
+  bool charge_refusal(const std::string& address);
 
   int connections() const { return connections_.load(); }
 
@@ -88,6 +94,11 @@ private:
   std::map<const socket_sink*, std::weak_ptr<socket_sink>> sinks_;
   double tokens_ = 0;
   std::chrono::steady_clock::time_point refilled_{};
+  struct address_budget {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point refilled{};
+  };
+  std::map<std::string, address_budget> refusals_; ///< bounded, see .cpp
 };
 
 /// Asks `target` (a request with a 10 s timeout) from outside any actor; the

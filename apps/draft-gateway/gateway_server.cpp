@@ -88,6 +88,13 @@ private:
                 res = std::move(res)] { self->reply(req, res); });
   }
 
+  // The client's IP address ("" if the socket is already gone).
+  std::string peer_address() {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
+  }
+
   void shutdown() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -105,32 +112,41 @@ private:
     return it == query.end() ? std::string() : it->second;
   }
 
-  // Verifies the token; fills `who` or answers 401/403.
+  // Verifies the token; fills `who` or refuses (401/403). A refusal costs
+  // the client's address one token of its refusal budget; past it, the
+  // connection is closed without an answer (a flood of bad tokens gets no
+  // work from this node, and never touches what real clients are admitted
+  // by).
   bool authorize(const request_type& req,
                  const std::map<std::string, std::string>& query,
                  const std::string& draft_id, jwt_claims& who) {
+    auto refuse = [&](const std::string& reason, http_response res) {
+      if (!context_.charge_refusal(peer_address())) {
+        refused("refusal_rate").inc();
+        shutdown();
+        return false;
+      }
+      refused(reason).inc();
+      reply(req, res);
+      return false;
+    };
     auto token = bearer_token(req, query);
-    if (token.empty()) {
-      refused("no_token").inc();
-      reply(req, json_error(401, "unauthorized",
-                            "send a JWT in 'Authorization: Bearer <token>' or "
-                            "?token="));
-      return false;
-    }
+    if (token.empty())
+      return refuse("no_token",
+                    json_error(401, "unauthorized",
+                               "send a JWT in 'Authorization: Bearer <token>' "
+                               "or ?token="));
     auto claims = context_.verifier.verify(token);
-    if (!claims) {
-      refused(std::string("token_") + to_string(claims.error().code)).inc();
-      reply(req, json_error(401, std::string("token_")
-                                   + to_string(claims.error().code),
-                            claims.error().message));
-      return false;
-    }
-    if (!claims->may_read_draft(draft_id)) {
-      refused("forbidden").inc();
-      reply(req, json_error(403, "forbidden",
-                            "the token does not grant draft " + draft_id));
-      return false;
-    }
+    if (!claims)
+      return refuse(std::string("token_") + to_string(claims.error().code),
+                    json_error(401,
+                               std::string("token_")
+                                 + to_string(claims.error().code),
+                               claims.error().message));
+    if (!claims->may_read_draft(draft_id))
+      return refuse("forbidden",
+                    json_error(403, "forbidden",
+                               "the token does not grant draft " + draft_id));
     who = *claims;
     return true;
   }
@@ -312,12 +328,6 @@ private:
     if (context_.draining)
       return reply(req, json_error(503, "shutting_down",
                                    "this node is shutting down"));
-    if (!context_.take_handshake_token()) {
-      refused("handshake_rate").inc();
-      return reply(req, json_error(429, "rate_limited",
-                                   "too many handshakes per second on this "
-                                   "node; retry with backoff"));
-    }
     if (!is_uuid(draft_id))
       return reply(req, json_error(404, "unknown_draft",
                                    "the draft id must be a UUID"));
@@ -333,6 +343,14 @@ private:
     jwt_claims who;
     if (!authorize(req, query, draft_id, who))
       return;
+    // The node's handshake budget is charged after identity: only clients
+    // with a valid token spend it.
+    if (!context_.take_handshake_token()) {
+      refused("handshake_rate").inc();
+      return reply(req, json_error(429, "rate_limited",
+                                   "too many handshakes per second on this "
+                                   "node; retry with backoff"));
+    }
     refusal why;
     if (!context_.admit(who.subject, why)) {
       refused(why.code).inc();

@@ -1,8 +1,11 @@
 // What a client can get wrong, and what the node does on shutdown: each
 // refusal has its status or close code and says why.
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -257,4 +260,54 @@ TEST(gateway_errors, the_handshake_rate_is_limited) {
   }
   EXPECT_GE(refused, 1);
   EXPECT_GE(f.metric("gateway_refusals_total{reason=\"handshake_rate\"}"), refused);
+}
+
+TEST(gateway_errors, a_flood_of_bad_upgrades_does_not_lock_real_clients_out) {
+  // A node-wide budget of 100 handshakes a second, then 2,000 upgrades with
+  // bad tokens within about a second, from the same address as the real
+  // client. Bad tokens never spend the node's budget (it is charged after
+  // identity), and past its refusal budget the address's bad attempts are
+  // closed unanswered. (The test client asks a refused upgrade again over
+  // plain HTTP to read its status, so each attempt costs two refusals.)
+  gateway_fixture f(std::map<std::string, std::string>{
+    {"GATEWAY_HANDSHAKES_PER_SECOND", "100"}, {"GATEWAY_REFUSALS_PER_ADDRESS", "50"}});
+  auto id = f.create_draft(2, 1, 600);
+  std::atomic<int> answered{0}, dropped{0};
+  std::vector<std::thread> attackers;
+  auto start = std::chrono::steady_clock::now();
+  for (int t = 0; t < 4; ++t)
+    attackers.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        int status = 0;
+        std::string body;
+        auto token = (i + t) % 2 ? std::string("abc.def.ghi")
+                                 : std::string("not-a-token");
+        auto c = ws_client::connect(f.gateway_port(),
+                                    "/drafts/" + id + "/connect", token, status,
+                                    body);
+        EXPECT_FALSE(c);
+        (status == 401 ? answered : dropped)++;
+      }
+    });
+  for (auto& a : attackers)
+    a.join();
+  auto flood_ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  std::printf("[ flood ] 2000 bad upgrades in %.0f ms: %d answered 401, %d "
+              "closed unanswered\n",
+              flood_ms, answered.load(), dropped.load());
+  // At once, a real client is admitted.
+  int status = 0;
+  std::string body;
+  auto real = ws_client::connect(f.gateway_port(), "/drafts/" + id + "/connect",
+                                 reader_token("real-fan"), status, body);
+  ASSERT_TRUE(real) << status << ": " << body;
+  draft_listener listener(std::move(real));
+  EXPECT_TRUE(listener.read_one(10s));
+  EXPECT_TRUE(listener.got_snapshot());
+  EXPECT_GT(dropped.load(), 0); // the refusal budget cut the flood short
+  EXPECT_GE(f.metric("gateway_refusals_total{reason=\"refusal_rate\"}"),
+            dropped.load());
+  EXPECT_EQ(f.metric("gateway_refusals_total{reason=\"handshake_rate\"}"), -1);
 }

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include <atomic>
 #include <optional>
 #include <utility>
 
@@ -12,6 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
+#include "runtime/http_edge.hpp"
 #include "runtime/logger.hpp"
 
 namespace draft {
@@ -33,12 +37,31 @@ int hex_value(char c) {
   return -1;
 }
 
+// Counts a connection while it lives (the server's connection cap).
+struct connection_slot {
+  explicit connection_slot(std::atomic<int>& open) : open(open) { ++open; }
+  ~connection_slot() { --open; }
+  std::atomic<int>& open;
+};
+
 // One connection: read a request, answer it, repeat while keep-alive.
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket socket, const http_server::handler& on_request,
-          std::size_t max_body)
-    : stream_(std::move(socket)), on_request_(on_request), max_body_(max_body) {
+          const http_server::options& opts, std::atomic<int>& open)
+    : stream_(std::move(socket)), on_request_(on_request), opts_(opts),
+      slot_(open) {
+  }
+
+  /// Answers 503 and closes: the server is at its connection cap.
+  void refuse_busy() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->reply(json_error(503, "too_many_connections",
+                             "the server is at its limit of "
+                               + std::to_string(self->opts_.max_connections)
+                               + " connections; retry shortly"),
+                  false, 11);
+    });
   }
 
   void run() {
@@ -49,8 +72,10 @@ public:
 private:
   void read() {
     parser_.emplace();
-    parser_->body_limit(max_body_);
-    stream_.expires_after(std::chrono::seconds(60));
+    parser_->body_limit(opts_.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(opts_.max_header_bytes));
+    // Idle keep-alive connections, and requests that never finish, end here.
+    stream_.expires_after(opts_.idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec,
                                                  std::size_t) {
@@ -59,23 +84,15 @@ private:
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout
-        || ec == asio::error::operation_aborted
-        || ec == asio::error::connection_reset)
-      return close();
-    if (ec == http::error::body_limit) {
-      return reply(json_error(413, "body_too_large",
-                              "the request body exceeds "
-                                + std::to_string(max_body_) + " bytes"),
-                   false, 11);
+    if (ec) {
+      auto refusal = read_refusal(ec, opts_.max_body_bytes, opts_.max_header_bytes);
+      return refusal ? reply(std::move(*refusal), false, 11) : close();
     }
-    if (ec)
-      return reply(json_error(400, "bad_request",
-                              "malformed HTTP request: " + ec.message()),
-                   false, 11);
     auto& raw = parser_->get();
     http_request req;
-    req.method = std::string(raw.method_string());
+    // HEAD is answered as GET would be, without the body.
+    bool head = raw.method() == http::verb::head;
+    req.method = head ? std::string("GET") : std::string(raw.method_string());
     for (auto& field : raw) {
       std::string name(field.name_string());
       for (auto& c : name)
@@ -93,12 +110,16 @@ private:
         logger::get("http").error("handler failed",
                                   {{"path", req.path}, {"error", e.what()}});
         res = json_error(500, "internal", "internal error; see the server log");
+      } catch (...) {
+        logger::get("http").error("handler failed", {{"path", req.path}});
+        res = json_error(500, "internal", "internal error; see the server log");
       }
     }
-    reply(std::move(res), raw.keep_alive(), raw.version());
+    reply(std::move(res), raw.keep_alive(), raw.version(), head);
   }
 
-  void reply(http_response res, bool keep_alive, unsigned version) {
+  void reply(http_response res, bool keep_alive, unsigned version,
+             bool head = false) {
     auto msg = std::make_shared<http::response<http::string_body>>(
       static_cast<http::status>(res.status), version);
     msg->set(http::field::server, "draft-gateway");
@@ -107,8 +128,11 @@ private:
     for (auto& [name, value] : res.headers)
       msg->set(name, value);
     msg->keep_alive(keep_alive);
-    msg->body() = std::move(res.body);
+    auto length = res.body.size();
+    msg->body() = head ? std::string() : std::move(res.body);
     msg->prepare_payload();
+    if (head)
+      msg->content_length(length); // what a GET would have sent
     http::async_write(stream_, *msg,
                       [self = shared_from_this(), msg,
                        keep_alive](beast::error_code ec, std::size_t) {
@@ -127,7 +151,8 @@ private:
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const http_server::handler& on_request_;
-  std::size_t max_body_;
+  const http_server::options& opts_;
+  connection_slot slot_;
 };
 
 } // namespace
@@ -135,23 +160,39 @@ private:
 struct http_server::impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
+  accept_guard guard{io.get_executor(), "http", "http"};
   handler on_request;
-  std::size_t max_body = 0;
+  options opts;
+  std::atomic<int> open{0};
   std::vector<std::thread> threads;
   bool stopped = false;
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io),
                           [this](beast::error_code ec, tcp::socket socket) {
+                            if (!acceptor.is_open())
+                              return; // stopped
                             if (ec)
-                              return; // acceptor closed
-                            std::make_shared<session>(std::move(socket),
-                                                      on_request, max_body)
-                              ->run();
+                              return guard.failed(ec, [this] { accept(); });
+                            bool busy = open.load() >= opts.max_connections;
+                            auto s = std::make_shared<session>(
+                              std::move(socket), on_request, opts, open);
+                            if (busy)
+                              s->refuse_busy();
+                            else
+                              s->run();
                             accept();
                           });
   }
 };
+
+void raise_descriptor_limit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+}
 
 std::string http_request::header(const std::string& name) const {
   auto it = headers.find(name);
@@ -240,9 +281,10 @@ http_server::~http_server() {
 
 result<std::unique_ptr<http_server>>
 http_server::start(const options& opts, handler on_request) {
+  raise_descriptor_limit();
   auto state = std::make_unique<impl>();
   state->on_request = std::move(on_request);
-  state->max_body = opts.max_body_bytes;
+  state->opts = opts;
   beast::error_code ec;
   auto address = asio::ip::make_address(opts.host, ec);
   if (ec)
@@ -275,6 +317,7 @@ void http_server::stop() {
   asio::post(impl_->io, [s = impl_.get()] {
     beast::error_code ignored;
     s->acceptor.close(ignored);
+    s->guard.cancel();
   });
   impl_->io.stop();
   for (auto& t : impl_->threads)

@@ -7,6 +7,7 @@
 // here, so handlers see only well-formed requests.
 
 #include <cstdint>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,7 +60,13 @@ public:
     std::string host = "127.0.0.1";
     std::uint16_t port = 0; ///< 0 picks a free port
     int threads = 2;
-    std::size_t max_body_bytes = 64 * 1024;
+    std::size_t max_body_bytes = 64 * 1024;  ///< larger: 413
+    std::size_t max_header_bytes = 8 * 1024; ///< larger (a huge token): 431
+    /// Connections served at once; above it a new one gets 503 and is closed.
+    int max_connections = 1024;
+    /// A connection idle this long (no request, or a request not finished)
+    /// is closed.
+    std::chrono::milliseconds idle_timeout{30000};
   };
 
   /// Binds and starts serving; a problem if the address cannot be bound.

@@ -10,6 +10,7 @@
 #include "ask.hpp"
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
+#include "runtime/http_edge.hpp"
 #include "runtime/config.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/logger.hpp"
@@ -48,16 +49,28 @@ public:
   }
 
 private:
+  static constexpr std::size_t max_body = 16 * 1024;
+  static constexpr std::size_t max_header = 8 * 1024;
+
   void read() {
     parser_.emplace();
-    parser_->body_limit(16 * 1024);
+    parser_->body_limit(max_body);
+    parser_->header_limit(max_header);
+    // Idle keep-alive connections, and requests that never finish, end here.
     stream_.expires_after(std::chrono::seconds(30));
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec,
                                                  std::size_t) {
-                       if (ec)
+                       if (!ec)
+                         return self->route(self->parser_->release());
+                       // The same answers as every server of the product.
+                       auto refusal = read_refusal(ec, max_body, max_header);
+                       if (!refusal)
                          return self->shutdown();
-                       self->route(self->parser_->release());
+                       request_type req;
+                       req.version(11);
+                       req.keep_alive(false);
+                       self->reply(req, *refusal);
                      });
   }
 
@@ -411,11 +424,13 @@ struct gateway_server::impl {
   // One loop per I/O thread; connections are spread over them round-robin.
   std::vector<std::unique_ptr<io_lane>> lanes;
   tcp::acceptor acceptor;
+  accept_guard guard;
   std::size_t next_lane = 0;
   std::vector<std::thread> threads;
 
   explicit impl(gateway_context& c, int lane_count)
-    : context(c), lanes(make_lanes(lane_count)), acceptor(lanes[0]->io) {
+    : context(c), lanes(make_lanes(lane_count)), acceptor(lanes[0]->io),
+      guard(lanes[0]->io.get_executor(), "gateway", "gateway") {
   }
 
   static std::vector<std::unique_ptr<io_lane>> make_lanes(int n) {
@@ -431,15 +446,8 @@ struct gateway_server::impl {
                                                  tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open())
         return; // shutting down
-      if (ec) {
-        // E.g. out of file descriptors: refuse this one, keep listening.
-        logger::get("gateway").warn("accept failed", {{"error", ec.message()}});
-        default_metrics()
-          .get_counter("gateway_errors_total", "Errors by component.",
-                       {{"component", "accept"}})
-          .inc();
-        return accept();
-      }
+      if (ec) // e.g. out of descriptors: back off, then accept again
+        return guard.failed(ec, [this] { accept(); });
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<http_session>(std::move(socket), lane, context)->run();

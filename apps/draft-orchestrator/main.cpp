@@ -37,6 +37,8 @@ int main() {
                          {"host", "ORCHESTRATOR_HOST"},
                          {"port", "ORCHESTRATOR_PORT"},
                          {"threads", "ORCHESTRATOR_THREADS"},
+                         {"max_connections", "ORCHESTRATOR_MAX_CONNECTIONS"},
+                         {"idle_timeout", "ORCHESTRATOR_IDLE_TIMEOUT"},
                          {"clock_interval", "ORCHESTRATOR_CLOCK_INTERVAL"},
                          {"node", "ORCHESTRATOR_NODE_ID"}});
   auto url = cfg.get_string("database_url");
@@ -48,6 +50,13 @@ int main() {
   auto threads = cfg.get_int("threads", 4, 1, 64);
   if (!threads)
     return fail(threads.error());
+  auto max_connections = cfg.get_int("max_connections", 1024, 1, 1'000'000);
+  if (!max_connections)
+    return fail(max_connections.error());
+  auto idle = cfg.get_duration("idle_timeout", seconds(30), milliseconds(100),
+                               hours(1));
+  if (!idle)
+    return fail(idle.error());
   auto interval = cfg.get_duration("clock_interval", milliseconds(200),
                                     milliseconds(10), seconds(10));
   if (!interval)
@@ -67,6 +76,8 @@ int main() {
   opts.host = cfg.get_string("host", "127.0.0.1");
   opts.port = static_cast<std::uint16_t>(*port);
   opts.threads = static_cast<int>(*threads);
+  opts.max_connections = static_cast<int>(*max_connections);
+  opts.idle_timeout = *idle;
   auto server = draft::http_server::start(
     opts, [&](const draft::http_request& r) { return api.handle(r); });
   if (!server)

@@ -1,8 +1,14 @@
 // The orchestrator as a real process over real HTTP: killed with SIGKILL
 // mid-draft and restarted, and two instances sharing one database.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -18,17 +24,24 @@ using namespace std::chrono_literals;
 
 namespace {
 
+std::map<std::string, std::string> with(std::map<std::string, std::string> extra,
+                                        const std::map<std::string, std::string>& base) {
+  extra.insert(base.begin(), base.end()); // `extra` wins
+  return extra;
+}
+
 struct orchestrator_process {
-  orchestrator_process(const std::string& url, const std::string& name)
+  orchestrator_process(const std::string& url, const std::string& name,
+                       std::map<std::string, std::string> extra = {})
     : port(free_port()),
       log_file("/tmp/draft-orchestrator-test-" + std::to_string(getpid()) + "-"
                + name + ".log"),
       process(bin_dir() + "/draft-orchestrator", {},
-              {{"DATABASE_URL", url},
-               {"DRAFT_JWT_SECRET", test_secret},
-               {"ORCHESTRATOR_PORT", std::to_string(port)},
-               {"ORCHESTRATOR_CLOCK_INTERVAL", "50ms"},
-               {"ORCHESTRATOR_NODE_ID", name}},
+              with(extra, {{"DATABASE_URL", url},
+                           {"DRAFT_JWT_SECRET", test_secret},
+                           {"ORCHESTRATOR_PORT", std::to_string(port)},
+                           {"ORCHESTRATOR_CLOCK_INTERVAL", "50ms"},
+                           {"ORCHESTRATOR_NODE_ID", name}}),
               log_file) {
     for (int i = 0; i < 200; ++i) {
       if (http_call(port, "GET", "/health").status == 200)
@@ -135,4 +148,47 @@ TEST(orchestrator_process, refuses_an_oversized_body_over_http) {
   auto metrics = http_call(p.port, "GET", "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(count(db.url(), "SELECT count(*) FROM drafts"), 0);
+}
+
+TEST(orchestrator_process, a_thousand_idle_connections_then_a_request_is_served) {
+  // 1,000 connections that never send a byte, against a cap of 500: the
+  // ones over the cap get 503 at once, the others are closed when idle; then
+  // a normal request is served.
+  test_database db;
+  orchestrator_process o(db.url(), "idle",
+                         {{"ORCHESTRATOR_MAX_CONNECTIONS", "500"},
+                          {"ORCHESTRATOR_IDLE_TIMEOUT", "1s"}});
+  std::vector<int> idle;
+  for (int i = 0; i < 1000; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(o.port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << i;
+    idle.push_back(fd);
+  }
+  // Every one of them ends from the server's side: 503 or the idle timeout.
+  int refused = 0, timed_out = 0;
+  for (int fd : idle) {
+    timeval tv{20, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string got;
+    char buf[512];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      got.append(buf, static_cast<size_t>(n));
+    if (got.rfind("HTTP/1.1 503", 0) == 0)
+      ++refused;
+    else if (got.empty())
+      ++timed_out;
+    ::close(fd);
+  }
+  std::printf("[ idle ] 1000 idle connections: %d refused with 503, %d closed "
+              "when idle\n", refused, timed_out);
+  EXPECT_EQ(refused + timed_out, 1000);
+  EXPECT_GE(refused, 400);
+  auto health = http_call(o.port, "GET", "/health");
+  EXPECT_EQ(health.status, 200) << health.body;
+  EXPECT_EQ(http_call(o.port, "GET", "/api/drafts", "", commissioner_token()).status,
+            405);
 }

@@ -40,6 +40,37 @@ std::string range_text(std::int64_t min, std::int64_t max) {
 
 } // namespace
 
+namespace {
+
+// RapidJSON checks raw bytes (kParseValidateEncodingFlag) but turns a lone
+// UTF-16 surrogate escape ("\udd1c") into the bytes of a surrogate, which
+// is not UTF-8: such a document would be re-encoded as invalid JSON. Those
+// bytes are the only way a surrogate gets in (ED A0..BF).
+bool holds_surrogate(const char* s, rapidjson::SizeType n) {
+  for (rapidjson::SizeType i = 0; i + 1 < n; ++i)
+    if (static_cast<unsigned char>(s[i]) == 0xED
+        && static_cast<unsigned char>(s[i + 1]) >= 0xA0)
+      return true;
+  return false;
+}
+
+} // namespace
+
+bool has_unpaired_surrogate(const rapidjson::Value& v) {
+  if (v.IsString())
+    return holds_surrogate(v.GetString(), v.GetStringLength());
+  if (v.IsArray()) {
+    for (auto& item : v.GetArray())
+      if (has_unpaired_surrogate(item))
+        return true;
+  } else if (v.IsObject()) {
+    for (auto& m : v.GetObject())
+      if (has_unpaired_surrogate(m.name) || has_unpaired_surrogate(m.value))
+        return true;
+  }
+  return false;
+}
+
 std::optional<problem> parse_object(std::string_view text, const limits& lim,
                                     rapidjson::Document& doc) {
   if (text.size() > lim.max_bytes)
@@ -63,6 +94,9 @@ std::optional<problem> parse_object(std::string_view text, const limits& lim,
   if (!doc.IsObject())
     return problem{"document", std::string("expected a JSON object, got ")
                                  + type_name(doc)};
+  if (has_unpaired_surrogate(doc))
+    return problem{"document", "a string holds an unpaired UTF-16 surrogate "
+                               "escape (\\uD800-\\uDFFF without its pair)"};
   return std::nullopt;
 }
 

@@ -61,6 +61,10 @@ private:
   std::optional<problem> error_;
 };
 
+/// True if a string anywhere in `v` holds a lone UTF-16 surrogate (from a
+/// `\uD800`–`\uDFFF` escape without its pair): not valid UTF-8.
+bool has_unpaired_surrogate(const rapidjson::Value& v);
+
 /// A short name of a JSON value's type, for "got a string" messages.
 const char* type_name(const rapidjson::Value& value);
 

@@ -67,6 +67,8 @@ bool parse_duration(const std::string& text, std::chrono::milliseconds& out) {
       return false;
     }
     total_ms += number * unit_ms;
+    if (!(total_ms < 1e15)) // ~31,000 years: nonsense, and past int64 soon
+      return false;
   }
   out = std::chrono::milliseconds(static_cast<std::int64_t>(total_ms + 0.5));
   return true;

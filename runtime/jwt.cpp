@@ -1,5 +1,7 @@
 #include "runtime/jwt.hpp"
 
+#include "protocol/json_reader.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -213,6 +215,9 @@ result<jwt_claims, jwt_failure> jwt_verifier::verify(const std::string& token,
                                                        payload_json->size());
   if (payload.HasParseError() || !payload.IsObject())
     return fail(jwt_error::bad_payload, "the payload is not a JSON object");
+  if (json::has_unpaired_surrogate(payload))
+    return fail(jwt_error::bad_payload,
+                "the payload holds an unpaired UTF-16 surrogate escape");
 
   jwt_claims claims;
   auto sub = payload.FindMember("sub");

@@ -143,6 +143,17 @@ std::vector<malformed_case> cases() {
      "document: larger than the limit of 65536 bytes"},
     {"invalid_utf8", event, "{\"id\":\"\xff\xfe\"}",
      "document: invalid UTF-8 in a string at offset 7"},
+    // Found by fuzz_protocol_json: RapidJSON turns a lone surrogate escape
+    // into bytes that are not UTF-8, which our encoder would then emit.
+    {"lone_low_surrogate", relay,
+     R"({"eventId":"3f1c2a9e-8b7d-4e2f-9a1b-0c2d3e4f5a6b","eventType":"PickMade",)"
+     R"("draftId":"6e0f5d4c-3b2a-4198-8776-655443322110","timestamp":)"
+     R"("2024-01-01T00:00:00Z","payload":{"PlayerID":"x\udd1cy"}})",
+     "document: a string holds an unpaired UTF-16 surrogate escape "
+     "(\\uD800-\\uDFFF without its pair)"},
+    {"lone_high_surrogate_in_a_key", client, R"({"type":"ping","\ud800":1})",
+     "document: malformed JSON at offset 16: The surrogate pair in string is "
+     "invalid."},
     {"missing_id", event, with(pick_made, "id", absent), "id: is required (a UUID)"},
     {"id_not_string", event, with(pick_made, "id", "123"),
      "id: expected a UUID string, got an integer"},

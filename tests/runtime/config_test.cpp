@@ -66,4 +66,8 @@ TEST(config, parses_go_durations) {
   EXPECT_FALSE(parse_duration("10", out));
   EXPECT_FALSE(parse_duration("s", out));
   EXPECT_FALSE(parse_duration("5 s", out));
+  // Found by fuzz_cluster_config: a duration past int64 milliseconds was
+  // converted from double with undefined behaviour.
+  EXPECT_FALSE(parse_duration("1277777777777777777777777777777777777s", out));
+  EXPECT_FALSE(parse_duration("99999999999999999h", out));
 }

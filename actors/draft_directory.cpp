@@ -1,5 +1,6 @@
 #include "actors/draft_directory.hpp"
 
+#include <deque>
 #include <map>
 
 #include <caf/all.hpp>
@@ -25,8 +26,34 @@ struct local_draft {
   caf::actor owner_node; ///< the owner's membership actor, as last told
 };
 
+// Draft ids recently found not to exist: asked again within the TTL, they are
+// refused without a database query. Bounded: the oldest go first.
+struct unknown_ids {
+  static constexpr std::size_t capacity = 10000;
+  static constexpr auto ttl = std::chrono::seconds(2); // a draft may be created
+
+  bool contains(const std::string& id, std::chrono::steady_clock::time_point now) {
+    auto it = seen.find(id);
+    return it != seen.end() && now - it->second < ttl;
+  }
+  void add(const std::string& id, std::chrono::steady_clock::time_point now) {
+    if (seen.emplace(id, now).second)
+      order.push_back(id);
+    else
+      seen[id] = now;
+    while (order.size() > capacity) {
+      seen.erase(order.front());
+      order.pop_front();
+    }
+  }
+
+  std::map<std::string, std::chrono::steady_clock::time_point> seen;
+  std::deque<std::string> order;
+};
+
 struct directory_state {
   draft_actor_config config;
+  unknown_ids unknown;
   std::map<std::string, local_draft> drafts;
   std::map<caf::actor_addr, std::string> ids;
   membership_view members;
@@ -73,23 +100,53 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
     self->state.ids.erase(it);
     self->state.publish_count();
   });
+  auto spawn_local = [=](const std::string& draft_id) {
+    auto& st = self->state;
+    auto actor = spawn_draft_actor(self->system(), st.config, draft_id);
+    self->monitor(actor);
+    st.ids[actor.address()] = draft_id;
+    auto it = st.drafts.emplace(draft_id, local_draft{actor, "", {}}).first;
+    st.tell_owner(it->second, draft_id);
+    st.publish_count();
+    return it->second.actor;
+  };
   return {
-    [=](caf::get_atom, const std::string& requested) {
+    [=](caf::get_atom, const std::string& requested) -> caf::result<caf::actor> {
       // One actor per draft, whatever the case of the id's hex digits.
       auto draft_id = normalize_uuid(requested);
       auto& st = self->state;
       ++st.handled;
-      auto it = st.drafts.find(draft_id);
-      if (it == st.drafts.end()) {
-        auto actor = spawn_draft_actor(self->system(), st.config, draft_id);
-        self->monitor(actor);
-        st.ids[actor.address()] = draft_id;
-        it = st.drafts.emplace(draft_id, local_draft{actor, "", {}}).first;
-        st.tell_owner(it->second, draft_id);
-        st.publish_count();
+      // (A promise takes the request over: make one only to use it.)
+      if (auto it = st.drafts.find(draft_id); it != st.drafts.end()) {
+        // The draft actor answers once loaded.
+        auto promise = self->make_response_promise();
+        promise.delegate(it->second.actor, ready_atom::value);
+        return promise;
       }
-      // The draft actor answers once loaded (or with "unknown draft").
-      return self->delegate(it->second.actor, ready_atom::value);
+      auto unknown = caf::make_error(caf::sec::invalid_argument,
+                                     "unknown draft " + draft_id);
+      if (!is_uuid(draft_id)
+          || st.unknown.contains(draft_id, std::chrono::steady_clock::now()))
+        return unknown;
+      auto promise = self->make_response_promise();
+      // No actor for an id that does not exist: ask the database first (a
+      // flood of made-up ids costs queries, never actors).
+      self->request(st.config.database, 30s, load_atom::value, draft_id)
+        .then(
+          [=](draft_load& loaded) mutable {
+            auto& st = self->state;
+            if (!loaded.found) {
+              st.unknown.add(draft_id, std::chrono::steady_clock::now());
+              promise.deliver(unknown);
+              return;
+            }
+            auto it = st.drafts.find(draft_id); // asked twice meanwhile?
+            auto actor = it != st.drafts.end() ? it->second.actor
+                                               : spawn_local(draft_id);
+            promise.delegate(actor, ready_atom::value);
+          },
+          [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
     },
     [=](members_atom, membership_view& view) {
       // The live set changed: drafts whose owner moved are told so.

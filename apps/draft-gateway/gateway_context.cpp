@@ -57,21 +57,18 @@ bool gateway_context::take_handshake_token() {
   return true;
 }
 
-bool gateway_context::charge_refusal(const std::string& address) {
-  constexpr std::size_t max_addresses = 65536;
-  std::lock_guard<std::mutex> guard(mutex_);
+bool keyed_buckets::take(const std::string& key, double rate, double burst) {
   auto now = std::chrono::steady_clock::now();
-  double rate = options.refusals_per_address, burst = 2 * rate;
-  if (refusals_.size() >= max_addresses && !refusals_.count(address)) {
-    // Forget addresses whose budget is full again (a second of quiet is
-    // enough); a flood from many addresses then still costs bounded memory.
-    for (auto it = refusals_.begin(); it != refusals_.end();)
-      it = now - it->second.refilled > std::chrono::seconds(2) ? refusals_.erase(it)
+  if (buckets_.size() >= max_keys_ && !buckets_.count(key)) {
+    // Forget keys whose bucket is full again (2 s of quiet is enough): a
+    // flood from many keys still costs bounded memory.
+    for (auto it = buckets_.begin(); it != buckets_.end();)
+      it = now - it->second.refilled > std::chrono::seconds(2) ? buckets_.erase(it)
                                                                 : std::next(it);
-    if (refusals_.size() >= max_addresses)
+    if (buckets_.size() >= max_keys_)
       return false;
   }
-  auto [it, fresh] = refusals_.try_emplace(address, address_budget{burst, now});
+  auto [it, fresh] = buckets_.try_emplace(key, bucket{burst, now});
   auto& b = it->second;
   if (!fresh)
     b.tokens = std::min(
@@ -81,6 +78,17 @@ bool gateway_context::charge_refusal(const std::string& address) {
     return false;
   b.tokens -= 1;
   return true;
+}
+
+bool gateway_context::charge_refusal(const std::string& address) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return refusals_.take(address, options.refusals_per_address,
+                        2.0 * options.refusals_per_address);
+}
+
+bool gateway_context::charge_rest(const std::string& user) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return rest_.take(user, options.rest_per_user, 2.0 * options.rest_per_user);
 }
 
 void gateway_context::track(const sink_ptr& sink) {

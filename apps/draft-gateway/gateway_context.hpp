@@ -34,9 +34,31 @@ struct gateway_options {
   /// Token refusals (401/403) answered per second to one client address;
   /// past it (bursts up to twice as many), the connection is just closed.
   int refusals_per_address = 50;
+  /// REST requests (state, picks) per second per token subject; burst ×2.
+  int rest_per_user = 20;
   std::size_t send_queue_limit = 1024;
   int socket_send_buffer = 0; ///< SO_SNDBUF for WebSockets; 0 = OS default
   bool admin_actions = false; ///< the admin console may act (not only read)
+};
+
+/// Token buckets by key (a client address, a user): `rate` a second, bursts
+/// of `burst`. Bounded: at `max_keys`, keys idle for 2 s are forgotten first,
+/// and a new key finds no room until then. Not thread-safe: the context
+/// holds its lock around it.
+class keyed_buckets {
+public:
+  keyed_buckets(std::size_t max_keys = 65536) : max_keys_(max_keys) {}
+
+  /// Takes one token of `key`'s bucket; false if it is empty.
+  bool take(const std::string& key, double rate, double burst);
+
+private:
+  struct bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point refilled{};
+  };
+  std::map<std::string, bucket> buckets_;
+  std::size_t max_keys_;
 };
 
 /// A reason a handshake is refused before the upgrade.
@@ -75,6 +97,8 @@ public:
   /// Charges one token refusal to `address`; false once the address has used
   /// its refusal budget (then the refusal is not even answered).
   bool charge_refusal(const std::string& address);
+  /// Charges one REST request to `user`; false past its rate.
+  bool charge_rest(const std::string& user);
 
   int connections() const { return connections_.load(); }
 
@@ -94,11 +118,8 @@ private:
   std::map<const socket_sink*, std::weak_ptr<socket_sink>> sinks_;
   double tokens_ = 0;
   std::chrono::steady_clock::time_point refilled_{};
-  struct address_budget {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point refilled{};
-  };
-  std::map<std::string, address_budget> refusals_; ///< bounded, see .cpp
+  keyed_buckets refusals_; ///< by client address
+  keyed_buckets rest_;     ///< by token subject
 };
 
 /// Asks `target` (a request with a 10 s timeout) from outside any actor; the

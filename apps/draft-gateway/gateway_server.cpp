@@ -273,7 +273,19 @@ private:
       return false;
     }
     jwt_claims who;
-    return authorize(req, query, draft_id, who);
+    if (!authorize(req, query, draft_id, who))
+      return false;
+    // Charged after identity, per user: one client cannot keep the node's
+    // database pool busy for everyone.
+    if (!context_.charge_rest(who.subject)) {
+      refused("rest_rate").inc();
+      reply(req, json_error(429, "rate_limited",
+                            "too many requests for user " + who.subject
+                              + " (GATEWAY_REST_PER_USER a second); retry "
+                                "with backoff"));
+      return false;
+    }
+    return true;
   }
 
   void state(request_type req, std::string draft_id,

@@ -311,3 +311,50 @@ TEST(gateway_errors, a_flood_of_bad_upgrades_does_not_lock_real_clients_out) {
             dropped.load());
   EXPECT_EQ(f.metric("gateway_refusals_total{reason=\"handshake_rate\"}"), -1);
 }
+
+TEST(gateway_errors, rest_is_rate_limited_per_user_after_identity) {
+  gateway_fixture f(std::map<std::string, std::string>{{"GATEWAY_REST_PER_USER", "1"}});
+  auto id = f.create_draft(2, 1, 600);
+  auto state = [&](const std::string& user) {
+    return http_call(f.gateway_port(), "GET", "/api/drafts/" + id + "/state", "",
+                     reader_token(user));
+  };
+  // A burst of two, then 429 for that user only.
+  EXPECT_EQ(state("busy").status, 200);
+  EXPECT_EQ(state("busy").status, 200);
+  auto third = state("busy");
+  EXPECT_EQ(third.status, 429) << third.body;
+  EXPECT_NE(third.body.find("rate_limited"), std::string::npos);
+  EXPECT_EQ(state("calm").status, 200);
+  // Refused tokens are not charged to anyone's REST budget.
+  EXPECT_EQ(http_call(f.gateway_port(), "GET", "/api/drafts/" + id + "/state", "",
+                      "not-a-token")
+              .status,
+            401);
+  EXPECT_GE(f.metric("gateway_refusals_total{reason=\"rest_rate\"}"), 1);
+}
+
+TEST(gateway_errors, made_up_draft_ids_spawn_no_actor) {
+  gateway_fixture f;
+  for (int i = 0; i < 50; ++i) {
+    auto token = reader_token("prober-" + std::to_string(i)); // REST is per user
+    char id[37];
+    std::snprintf(id, sizeof id, "7d1c1b3e-0000-4000-8000-%012d", i);
+    auto res = http_call(f.gateway_port(), "GET",
+                         std::string("/api/drafts/") + id + "/state", "", token);
+    EXPECT_EQ(res.status, 404) << res.body;
+    // Asked again at once: refused from the negative cache, the same way.
+    EXPECT_EQ(http_call(f.gateway_port(), "GET",
+                        std::string("/api/drafts/") + id + "/state", "", token)
+                .status,
+              404);
+  }
+  // No draft actor was ever spawned for them (the gauge is set on a spawn).
+  EXPECT_LE(f.metric("gateway_draft_actors"), 0);
+  auto real = f.create_draft(2, 1, 600);
+  EXPECT_EQ(http_call(f.gateway_port(), "GET", "/api/drafts/" + real + "/state", "",
+                      reader_token("prober"))
+              .status,
+            200);
+  EXPECT_EQ(f.metric("gateway_draft_actors"), 1);
+}

@@ -79,6 +79,10 @@ std::optional<problem> parse_object(std::string_view text, const limits& lim,
   if (nesting_depth(text) > lim.max_depth)
     return problem{"document", "nested deeper than "
                                  + std::to_string(lim.max_depth) + " levels"};
+  // Not kParseFullPrecisionFlag: in RapidJSON 1.1 it has undefined behaviour
+  // on inputs like "0e-150" (found by fuzz_client_message). The default is
+  // exact for every integer and for numbers of up to 17 digits; longer ones
+  // may come back with other last digits (docs/protocol.md §5).
   constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag
                              | rapidjson::kParseIterativeFlag;
   doc.Parse<flags>(text.data(), text.size());

@@ -75,7 +75,12 @@ bool read_time(const rapidjson::Value& payload, const char* key,
     return true;
   if (!it->value.IsNumber())
     return false;
-  out = static_cast<std::int64_t>(it->value.GetDouble());
+  // Found by fuzz_jwt: a NumericDate past int64 (1e64) was converted with
+  // undefined behaviour. A date beyond 31 million years is no date.
+  auto seconds = it->value.GetDouble();
+  if (!(seconds > -1e15 && seconds < 1e15))
+    return false;
+  out = static_cast<std::int64_t>(seconds);
   return true;
 }
 

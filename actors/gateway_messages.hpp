@@ -37,7 +37,8 @@ struct frame {
   /// Notes one write that ended at `at`.
   void note_write(timestamp at) const {
     timestamp none = 0;
-    first_write.compare_exchange_strong(none, at, std::memory_order_relaxed);
+    if (first_write.load(std::memory_order_relaxed) == 0) // rarely contended
+      first_write.compare_exchange_strong(none, at, std::memory_order_relaxed);
     last_write.store(at, std::memory_order_relaxed);
     writes.fetch_add(1, std::memory_order_relaxed);
   }

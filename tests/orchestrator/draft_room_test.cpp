@@ -356,7 +356,9 @@ TEST(draft_room, the_clock_is_set_for_this_pick_and_for_the_rest) {
   auto after = db_now();
   auto events = events_after(f, id, seq);
   ASSERT_EQ(types_of(events), std::vector<std::string>{"PickStarted"});
-  auto& restarted = caf::get<pick_started_payload>(events[0].data);
+  // A copy: `events` is assigned again below (ASan caught the dangling
+  // reference this was).
+  auto restarted = caf::get<pick_started_payload>(events[0].data);
   EXPECT_EQ(restarted.pick_id, str(created["picks"][0]["pick_id"]));
   EXPECT_GE(restarted.timeout_at, before + 5'000'000);
   EXPECT_LE(restarted.timeout_at, after + 5'000'000);
@@ -379,7 +381,7 @@ TEST(draft_room, the_clock_is_set_for_this_pick_and_for_the_rest) {
   events = events_after(f, id, seq + 2);
   ASSERT_EQ(types_of(events),
             (std::vector<std::string>{"PickMade", "PickStarted"}));
-  auto& next = caf::get<pick_started_payload>(events[1].data);
+  auto next = caf::get<pick_started_payload>(events[1].data);
   EXPECT_EQ(next.timeout_at - next.started_at, 20'000'000);
   EXPECT_EQ(next.time_per_pick_sec, 20);
 

@@ -492,7 +492,7 @@ caf::behavior running(self_ptr self) {
 }
 
 caf::behavior loading(self_ptr self, draft_actor_config config,
-                      std::string draft_id) {
+                      std::string draft_id, caf::optional<draft_load> preloaded) {
   self->state.config = std::move(config);
   // A stray error message (e.g. a collaborator answering a plain message with
   // an error) must not take the draft down: requests carry their own error
@@ -528,6 +528,14 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
     caf::anon_send(poller, unregister_atom::value, draft_id);
     caf::anon_send(timer, unregister_atom::value, address);
   });
+  if (preloaded && preloaded->found) {
+    // The directory read it a moment ago (it checks a draft exists before it
+    // spawns an actor): no second query. Rows committed since are after its
+    // last_seq, and the poller reads them.
+    self->state.model.load(*preloaded);
+    schedule_idle_check(self);
+    return running(self);
+  }
   // Nothing else is handled until the state is loaded (await).
   self
     ->request(self->state.config.database, 30s, load_atom::value, draft_id)
@@ -567,8 +575,9 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
 
 caf::actor spawn_draft_actor(caf::actor_system& system,
                              const draft_actor_config& config,
-                             const std::string& draft_id) {
-  return system.spawn(loading, config, draft_id);
+                             const std::string& draft_id,
+                             caf::optional<draft_load> preloaded) {
+  return system.spawn(loading, config, draft_id, std::move(preloaded));
 }
 
 } // namespace draft

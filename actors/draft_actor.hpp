@@ -39,6 +39,9 @@
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <caf/optional.hpp>
+
+#include "protocol/wire_types.hpp"
 
 namespace draft {
 
@@ -52,9 +55,11 @@ struct draft_actor_config {
   std::string node_id = "n1"; ///< this node (compared with the owner's id)
 };
 
-/// Spawns the actor of `draft_id`; it loads its state from PostgreSQL first.
+/// Spawns the actor of `draft_id`; it loads its state from PostgreSQL first,
+/// unless `preloaded` (a found draft, read by the caller) gives it.
 caf::actor spawn_draft_actor(caf::actor_system& system,
                              const draft_actor_config& config,
-                             const std::string& draft_id);
+                             const std::string& draft_id,
+                             caf::optional<draft_load> preloaded = caf::none);
 
 } // namespace draft

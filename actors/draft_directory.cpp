@@ -100,9 +100,11 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
     self->state.ids.erase(it);
     self->state.publish_count();
   });
-  auto spawn_local = [=](const std::string& draft_id) {
+  auto spawn_local = [=](const std::string& draft_id,
+                         caf::optional<draft_load> loaded = caf::none) {
     auto& st = self->state;
-    auto actor = spawn_draft_actor(self->system(), st.config, draft_id);
+    auto actor = spawn_draft_actor(self->system(), st.config, draft_id,
+                                   std::move(loaded));
     self->monitor(actor);
     st.ids[actor.address()] = draft_id;
     auto it = st.drafts.emplace(draft_id, local_draft{actor, "", {}}).first;
@@ -142,7 +144,7 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
             }
             auto it = st.drafts.find(draft_id); // asked twice meanwhile?
             auto actor = it != st.drafts.end() ? it->second.actor
-                                               : spawn_local(draft_id);
+                                               : spawn_local(draft_id, loaded);
             promise.delegate(actor, ready_atom::value);
           },
           [=](caf::error& err) mutable { promise.deliver(std::move(err)); });

@@ -15,7 +15,6 @@ constexpr std::int32_t max_pick_in_round = 1000;
 constexpr std::int32_t max_overall = 1000000;
 constexpr std::int32_t max_clock_sec = 86400;
 constexpr std::int64_t max_seq = INT64_MAX;
-constexpr std::size_t max_by_bytes = 1024; // a token's `sub`
 
 void read(object_reader& r, pick_made_payload& p) {
   r.uuid("pick_id", p.pick_id);

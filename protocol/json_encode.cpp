@@ -2,49 +2,11 @@
 #include <rapidjson/writer.h>
 
 #include "protocol/json_codec.hpp"
+#include "protocol/json_writer.hpp"
 
 namespace draft::json {
 
 namespace {
-
-using writer_type = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Small helpers so each payload reads as its list of fields.
-class object_writer {
-public:
-  explicit object_writer(writer_type& w) : w_(w) {
-  }
-
-  object_writer& str(const char* key, const std::string& value) {
-    w_.Key(key);
-    w_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-    return *this;
-  }
-
-  object_writer& num(const char* key, std::int64_t value) {
-    w_.Key(key);
-    w_.Int64(value);
-    return *this;
-  }
-
-  object_writer& boolean(const char* key, bool value) {
-    w_.Key(key);
-    w_.Bool(value);
-    return *this;
-  }
-
-  /// Written only when non-empty (optional members).
-  object_writer& optional_str(const char* key, const std::string& value) {
-    return value.empty() ? *this : str(key, value);
-  }
-
-  object_writer& time(const char* key, timestamp value) {
-    return str(key, format_rfc3339(value));
-  }
-
-private:
-  writer_type& w_;
-};
 
 void write(object_writer& o, const pick_made_payload& p) {
   o.str("pick_id", p.pick_id)

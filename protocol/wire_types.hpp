@@ -6,6 +6,7 @@
 // message: tests/actors/wire_types_test.cpp sends each one across two actor
 // systems to catch that. JSON codecs live apart, in json_codec.hpp.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <tuple>
@@ -62,6 +63,10 @@ const char* to_string(draft_status status);
 bool parse_draft_status(const std::string& name, draft_status& out);
 
 // -- event payloads (field names exactly as the seed's JSON) -------------------
+
+/// The longest `by` an event carries (a token's `sub`): the decoder refuses
+/// more, the orchestrator cuts a longer `sub` at a UTF-8 boundary.
+constexpr std::size_t max_by_bytes = 1024;
 
 /// A pick was made, by the team on the clock, by a commissioner for it (a
 /// force pick), or automatically when the clock ran out. The last three

@@ -339,4 +339,13 @@ std::string bearer_of(std::string_view authorization) {
   return std::string(token);
 }
 
+std::string request_token(std::string_view method, std::string_view authorization,
+                          const std::map<std::string, std::string>& query) {
+  auto header = bearer_of(authorization);
+  if (!header.empty() || method != "GET")
+    return header;
+  auto it = query.find("token");
+  return it == query.end() ? std::string() : it->second;
+}
+
 } // namespace draft

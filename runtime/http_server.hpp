@@ -47,6 +47,13 @@ struct http_response {
 /// and hold no space. The one parser every app uses.
 std::string bearer_of(std::string_view authorization);
 
+/// The token a request presents: its bearer token, or — on a GET only — its
+/// `?token=` (a browser cannot set headers on a WebSocket or a link). A
+/// request that changes something takes its token from the header. The one
+/// rule every app applies.
+std::string request_token(std::string_view method, std::string_view authorization,
+                          const std::map<std::string, std::string>& query);
+
 /// `{"error": code, "message": message}` with `status`.
 http_response json_error(int status, const std::string& code,
                          const std::string& message);

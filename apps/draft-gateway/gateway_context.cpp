@@ -41,20 +41,9 @@ void gateway_context::release(const std::string& user) {
 
 bool gateway_context::take_handshake_token() {
   std::lock_guard<std::mutex> guard(mutex_);
-  auto now = std::chrono::steady_clock::now();
-  double rate = options.handshakes_per_second;
-  if (refilled_.time_since_epoch().count() == 0)
-    tokens_ = rate;
-  else
-    tokens_ = std::min(rate, tokens_
-                               + rate
-                                   * std::chrono::duration<double>(now - refilled_)
-                                       .count());
-  refilled_ = now;
-  if (tokens_ < 1)
-    return false;
-  tokens_ -= 1;
-  return true;
+  // One bucket for the whole node: capacity and refill are the same rate.
+  return handshakes_.take("", options.handshakes_per_second,
+                          options.handshakes_per_second);
 }
 
 bool keyed_buckets::take(const std::string& key, double rate, double burst) {

@@ -116,9 +116,8 @@ private:
   std::mutex mutex_;
   std::map<std::string, int> per_user_;
   std::map<const socket_sink*, std::weak_ptr<socket_sink>> sinks_;
-  double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_{};
-  keyed_buckets refusals_; ///< by client address
+  keyed_buckets handshakes_; ///< one key: the node
+  keyed_buckets refusals_;   ///< by client address
   keyed_buckets rest_;     ///< by token subject
 };
 

@@ -113,16 +113,10 @@ private:
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  // The Authorization header's bearer token; `?token=` only on GET (a
-  // browser cannot set headers on a WebSocket or a link), never on a request
-  // that changes something.
   static std::string bearer_token(const request_type& req,
                                   const std::map<std::string, std::string>& query) {
-    auto header = bearer_of(std::string(req[http::field::authorization]));
-    if (!header.empty() || req.method() != http::verb::get)
-      return header;
-    auto it = query.find("token");
-    return it == query.end() ? std::string() : it->second;
+    return request_token(std::string(req.method_string()),
+                         std::string(req[http::field::authorization]), query);
   }
 
   // Verifies the token; fills `who` or refuses (401/403). A refusal costs

@@ -66,11 +66,8 @@ struct pick_origin {
   std::string by;              ///< the token's `sub` for a pick by request
 };
 
-/// The longest `by` an event carries: the token's `sub`, cut at a UTF-8
-/// character boundary.
-constexpr std::size_t max_by_bytes = 1024;
-
-/// `who`'s subject as events record it (`by`).
+/// `who`'s subject as events record it (`by`): at most max_by_bytes, cut at
+/// a UTF-8 character boundary.
 std::string actor_name(const jwt_claims& who);
 
 /// Refuses (400) an id that is not a UUID; `what` names it.

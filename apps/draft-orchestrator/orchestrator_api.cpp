@@ -12,14 +12,9 @@ namespace draft {
 
 namespace {
 
-// The Authorization header's bearer token; `?token=` only on a GET, never
-// on a command that changes the draft.
 std::string bearer_token(const http_request& request) {
-  auto header = bearer_of(request.header("authorization"));
-  if (!header.empty() || request.method != "GET")
-    return header;
-  auto it = request.query.find("token");
-  return it == request.query.end() ? std::string() : it->second;
+  return request_token(request.method, request.header("authorization"),
+                       request.query);
 }
 
 // An X-Request-Id a client may send to find its request in our logs.

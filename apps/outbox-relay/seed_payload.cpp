@@ -4,33 +4,13 @@
 #include <rapidjson/writer.h>
 
 #include "protocol/json_codec.hpp"
+#include "protocol/json_writer.hpp"
 
 namespace draft::relay {
 
 namespace {
 
-using writer_type = rapidjson::Writer<rapidjson::StringBuffer>;
-
-// Writes members in the seed's naming.
-struct seed_writer {
-  writer_type& w;
-
-  seed_writer& str(const char* key, const std::string& value) {
-    w.Key(key);
-    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-    return *this;
-  }
-  seed_writer& num(const char* key, std::int64_t value) {
-    w.Key(key);
-    w.Int64(value);
-    return *this;
-  }
-  seed_writer& time(const char* key, timestamp value) {
-    return str(key, format_rfc3339(value));
-  }
-};
-
-void write(seed_writer& o, const pick_made_payload& p) {
+void write(json::object_writer& o, const pick_made_payload& p) {
   // Exactly seed 003's example.
   o.str("PickID", p.pick_id)
     .str("PlayerID", p.player_id)
@@ -38,7 +18,7 @@ void write(seed_writer& o, const pick_made_payload& p) {
     .num("Overall", p.overall_pick);
 }
 
-void write(seed_writer& o, const pick_started_payload& p) {
+void write(json::object_writer& o, const pick_started_payload& p) {
   o.str("PickID", p.pick_id)
     .str("TeamID", p.team_id)
     .num("Round", p.round)
@@ -49,7 +29,7 @@ void write(seed_writer& o, const pick_started_payload& p) {
     .num("TimePerPickSec", p.time_per_pick_sec);
 }
 
-void write(seed_writer& o, const draft_started_payload& p) {
+void write(json::object_writer& o, const draft_started_payload& p) {
   o.str("DraftID", p.draft_id)
     .str("DraftType", p.draft_type)
     .time("StartedAt", p.started_at)
@@ -57,7 +37,7 @@ void write(seed_writer& o, const draft_started_payload& p) {
     .num("TotalPicks", p.total_picks);
 }
 
-void write(seed_writer& o, const draft_paused_payload& p) {
+void write(json::object_writer& o, const draft_paused_payload& p) {
   o.str("DraftID", p.draft_id)
     .time("PausedAt", p.paused_at)
     .str("PickID", p.pick_id)
@@ -65,21 +45,21 @@ void write(seed_writer& o, const draft_paused_payload& p) {
     .num("TimeRemainingSec", p.time_remaining_sec);
 }
 
-void write(seed_writer& o, const draft_resumed_payload& p) {
+void write(json::object_writer& o, const draft_resumed_payload& p) {
   o.str("DraftID", p.draft_id)
     .time("ResumedAt", p.resumed_at)
     .str("PickID", p.pick_id)
     .num("Overall", p.overall_pick);
 }
 
-void write(seed_writer& o, const draft_completed_payload& p) {
+void write(json::object_writer& o, const draft_completed_payload& p) {
   o.str("DraftID", p.draft_id)
     .time("CompletedAt", p.completed_at)
     .str("Duration", p.duration)
     .num("TotalPicks", p.total_picks);
 }
 
-void write(seed_writer& o, const pick_undone_payload& p) {
+void write(json::object_writer& o, const pick_undone_payload& p) {
   o.str("PickID", p.pick_id)
     .str("PlayerID", p.player_id)
     .str("TeamID", p.team_id)
@@ -88,7 +68,7 @@ void write(seed_writer& o, const pick_undone_payload& p) {
     .str("By", p.by);
 }
 
-void write(seed_writer&, const timer_tick_payload&) {
+void write(json::object_writer&, const timer_tick_payload&) {
   // Never stored, so never relayed: the claim only reads outbox rows.
 }
 
@@ -106,8 +86,8 @@ std::optional<std::string> shape_payload(outbox_event& event,
     return "the stored " + event.event_type
            + " payload does not decode: " + payload.error().to_string();
   rapidjson::StringBuffer buffer;
-  writer_type w(buffer);
-  seed_writer o{w};
+  json::writer_type w(buffer);
+  json::object_writer o(w);
   w.StartObject();
   caf::visit([&](const auto& p) { write(o, p); }, *payload);
   w.EndObject();

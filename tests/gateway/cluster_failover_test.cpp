@@ -25,14 +25,7 @@ using steady = std::chrono::steady_clock;
 
 TEST(cluster_failover, clients_lose_nothing_when_a_node_is_killed_and_restarted) {
   gateway_fixture f({}, 3);
-  ASSERT_TRUE(gateway_fixture::eventually(
-    [&] {
-      for (int n = 0; n < 3; ++n)
-        if (!sees_live(f.gateway_port(n), {"n1", "n2", "n3"}))
-          return false;
-      return true;
-    },
-    20));
+  ASSERT_TRUE(all_see(f, {0, 1, 2}, {"n1", "n2", "n3"}));
   std::vector<std::string> drafts;
   for (int i = 0; i < 10; ++i)
     drafts.push_back(f.create_draft(4, 4, 1)); // 16 picks, 1-second clock

@@ -42,6 +42,19 @@ inline bool sees_live(int port, const std::vector<std::string>& live) {
   return seen == live;
 }
 
+/// True once each of `nodes` sees exactly `live` (polled for `seconds`).
+inline bool all_see(gateway_fixture& f, const std::vector<int>& nodes,
+             const std::vector<std::string>& live, int seconds = 20) {
+  return gateway_fixture::eventually(
+    [&] {
+      for (int n : nodes)
+        if (!sees_live(f.gateway_port(n), live))
+          return false;
+      return true;
+    },
+    seconds);
+}
+
 /// Draft id -> owner node id, by the view of node `port`.
 inline std::map<std::string, std::string>
 owners(int port, const std::vector<std::string>& drafts) {

@@ -21,18 +21,6 @@ using namespace std::chrono_literals;
 
 const std::vector<std::string> all3{"n1", "n2", "n3"};
 
-bool all_see(gateway_fixture& f, const std::vector<int>& nodes,
-             const std::vector<std::string>& live, int seconds = 20) {
-  return gateway_fixture::eventually(
-    [&] {
-      for (int n : nodes)
-        if (!sees_live(f.gateway_port(n), live))
-          return false;
-      return true;
-    },
-    seconds);
-}
-
 // A draft whose owner is `node` (drafts are created until one is).
 std::string draft_owned_by(gateway_fixture& f, const std::string& node,
                            int clock_sec = 60) {

@@ -80,14 +80,7 @@ struct load_balancer {
 
 TEST(load_balancer, clients_of_one_url_lose_nothing_when_a_node_dies) {
   gateway_fixture f({}, 3);
-  ASSERT_TRUE(gateway_fixture::eventually(
-    [&] {
-      for (int n = 0; n < 3; ++n)
-        if (!sees_live(f.gateway_port(n), {"n1", "n2", "n3"}))
-          return false;
-      return true;
-    },
-    20));
+  ASSERT_TRUE(all_see(f, {0, 1, 2}, {"n1", "n2", "n3"}));
   load_balancer lb(f);
   ASSERT_TRUE(gateway_fixture::eventually(
     [&] {

@@ -75,6 +75,12 @@ struct nats_client {
     return out;
   }
   natsConnection* nc = nullptr;
+  // Subscribes to every subject below `prefix`, before anything is published.
+  bool subscribe(const std::string& prefix) {
+    if (natsConnection_SubscribeSync(&sub, nc, (prefix + ".>").c_str()) != NATS_OK)
+      return false;
+    return natsConnection_Flush(nc) == NATS_OK;
+  }
   natsSubscription* sub = nullptr;
   jsCtx* js = nullptr;
 };
@@ -87,10 +93,7 @@ TEST(relay, nats_delivers_every_event_in_per_draft_order) {
   ns.url = nats_url();
   ns.subject_prefix = unique("core");
   nats_client consumer(ns.url);
-  ASSERT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
-                                         (ns.subject_prefix + ".>").c_str()),
-            NATS_OK);
-  natsConnection_Flush(consumer.nc);
+  ASSERT_TRUE(consumer.subscribe(ns.subject_prefix));
   auto drafts = write_events(db.url(), 10);
   nats_publisher publisher(ns, false);
   drain(db.url(), publisher, relay_config{});
@@ -223,10 +226,7 @@ TEST(relay, two_instances_on_one_database_keep_per_draft_order) {
   ns.url = nats_url();
   ns.subject_prefix = unique("pair");
   nats_client consumer(ns.url);
-  ASSERT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
-                                         (ns.subject_prefix + ".>").c_str()),
-            NATS_OK);
-  natsConnection_Flush(consumer.nc);
+  ASSERT_TRUE(consumer.subscribe(ns.subject_prefix));
   write_events(db.url(), 20);
   // Two relays, each with its own connections, racing over the same rows.
   relay_config rc;
@@ -258,10 +258,7 @@ std::vector<relay_envelope> relay_a_pick_and_its_undo(payload_format format) {
   ns.url = nats_url();
   ns.subject_prefix = unique("picks");
   nats_client consumer(ns.url);
-  EXPECT_EQ(natsConnection_SubscribeSync(&consumer.sub, consumer.nc,
-                                         (ns.subject_prefix + ".>").c_str()),
-            NATS_OK);
-  natsConnection_Flush(consumer.nc);
+  EXPECT_TRUE(consumer.subscribe(ns.subject_prefix));
   std::string draft;
   {
     pqxx::connection c(db.url());

@@ -17,6 +17,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
+#include "runtime/work_lane.hpp"
 #include "protocol/time_format.hpp"
 
 namespace draft {
@@ -50,11 +51,8 @@ using frame_ptr = std::shared_ptr<const frame>;
 /// A thread that owns a share of the connections (one I/O loop). Work posted
 /// to it runs there, in order. Fan-out posts one task per lane per event, not
 /// one per connection.
-class socket_lane {
-public:
-  virtual ~socket_lane() = default;
-  virtual void post(std::function<void()> work) = 0;
-};
+/// The HTTP server's lanes are these (runtime/work_lane.hpp).
+using socket_lane = work_lane;
 
 /// What a connection has done so far (admin console); safe to read from any
 /// thread.

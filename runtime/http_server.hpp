@@ -1,10 +1,20 @@
 #pragma once
 
-// A small HTTP/1.1 server (Boost.Beast behind this header, so including it
-// costs nothing) for the JSON APIs, /health and /metrics of every process.
-// Handlers run on the server's I/O threads and may block briefly (a database
-// transaction); keep-alive, body limits and malformed requests are handled
-// here, so handlers see only well-formed requests.
+// The one HTTP/1.1 server of the product (Boost.Beast behind this header, so
+// including it costs nothing): the orchestrator's and the relay's APIs, and
+// the gateway's REST, console and WebSocket upgrades. One policy for all:
+//
+//   400 a malformed request or URL     413 a body over max_body_bytes
+//   408 a request begun, not finished  431 headers over max_header_bytes
+//       within idle_timeout            503 above max_connections
+//   500 with a JSON body for any exception a handler throws (or a handler
+//       that drops its responder without answering)
+//
+// HEAD is answered as GET, without the body. An idle keep-alive connection is
+// closed after idle_timeout. Connections are spread over `threads` lanes (one
+// loop and thread each); a connection lives on its lane, and its handler runs
+// there. Accept errors (out of descriptors...) never end the accept loop:
+// see runtime/http_edge.hpp. Routes answer 404/405/429 themselves.
 
 #include <cstdint>
 #include <chrono>
@@ -27,6 +37,11 @@ struct http_request {
   std::map<std::string, std::string> query; ///< percent-decoded parameters
   std::map<std::string, std::string> headers; ///< lower-case names
   std::string body;
+  /// Asks for a WebSocket upgrade (GET, HTTP/1.1, Connection: upgrade,
+  /// Upgrade: websocket).
+  bool websocket = false;
+  /// The client's IP address.
+  std::string peer_address;
 
   /// The header `name` (lower case) or empty.
   std::string header(const std::string& name) const;
@@ -58,35 +73,73 @@ std::string request_token(std::string_view method, std::string_view authorizatio
 http_response json_error(int status, const std::string& code,
                          const std::string& message);
 
+struct http_upgrade; // runtime/http_lane.hpp
+
+/// How an asynchronous handler answers: once, from any thread. Copies share
+/// one exchange; if the last copy goes without an answer, the client gets a
+/// 500 (a handler bug never leaves a connection hanging).
+class http_responder {
+public:
+  struct exchange;
+  explicit http_responder(std::shared_ptr<exchange> x) : x_(std::move(x)) {}
+
+  /// Sends `res`; later answers are ignored.
+  void operator()(http_response res) const;
+  /// Hands the connection over instead of answering (a WebSocket upgrade):
+  /// `take` runs on the connection's lane and owns the stream from then on.
+  /// False if the request was answered already.
+  bool upgrade(std::function<void(http_upgrade&)> take) const;
+  /// Closes the connection without an answer (a flood gets no work).
+  void drop() const;
+
+private:
+  std::shared_ptr<exchange> x_;
+};
+
 /// Listens on one address; stops (and joins its threads) when destroyed.
 class http_server {
 public:
+  /// Answers on the connection's lane (may block briefly: a transaction).
   using handler = std::function<http_response(const http_request&)>;
+  /// Answers later, through the responder.
+  using async_handler = std::function<void(http_request, http_responder)>;
 
   struct options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0; ///< 0 picks a free port
-    int threads = 2;
+    int threads = 2;        ///< lanes
     std::size_t max_body_bytes = 64 * 1024;  ///< larger: 413
     std::size_t max_header_bytes = 8 * 1024; ///< larger (a huge token): 431
-    /// Connections served at once; above it a new one gets 503 and is closed.
+    /// HTTP connections served at once (an upgraded connection no longer
+    /// counts); above it a new one gets 503 and is closed.
     int max_connections = 1024;
-    /// A connection idle this long (no request, or a request not finished)
-    /// is closed.
+    /// A connection with no request for this long is closed; one whose
+    /// request is still incomplete then gets a 408.
     std::chrono::milliseconds idle_timeout{30000};
+    /// The `Server` header, and the logger and metric prefix.
+    std::string name = "http";
   };
 
   /// Binds and starts serving; a problem if the address cannot be bound.
   static result<std::unique_ptr<http_server>> start(const options& opts,
                                                     handler on_request);
+  static result<std::unique_ptr<http_server>>
+  start_async(const options& opts, async_handler on_request);
 
   ~http_server();
 
   /// The bound port (useful with port 0).
   std::uint16_t port() const;
 
-  /// Stops accepting and closes connections; idempotent.
-  void stop();
+  /// HTTP connections open now (not counting upgraded ones).
+  int connections() const;
+
+  /// Closes the listening socket; connections already open are served on.
+  void stop_accepting();
+
+  /// Stops accepting, lets the lanes finish what is queued for up to
+  /// `grace`, then stops them and joins their threads; idempotent.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(0));
 
   struct impl;
 

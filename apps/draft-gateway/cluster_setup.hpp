@@ -12,7 +12,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
-#include "gateway_context.hpp"
+#include "actors/edge/gateway_context.hpp"
 #include "protocol/result.hpp"
 #include "runtime/cluster_config.hpp"
 #include "runtime/jwt.hpp"

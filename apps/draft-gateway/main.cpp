@@ -4,9 +4,9 @@
 
 #include <atomic>
 #include <csignal>
-#include <sys/resource.h>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -18,9 +18,9 @@
 #include "actors/draft_directory.hpp"
 #include "actors/outbox_poller.hpp"
 #include "actors/timer_tick.hpp"
+#include "actors/edge/gateway_context.hpp"
+#include "actors/edge/gateway_server.hpp"
 #include "cluster_setup.hpp"
-#include "gateway_context.hpp"
-#include "gateway_server.hpp"
 #include "runtime/config.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/migrations.hpp"
@@ -55,6 +55,8 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
     {"threads", 2, 1, 64, [&](auto v) { o.io_threads = static_cast<int>(v); }},
     {"max_connections", 20000, 1, 1'000'000,
      [&](auto v) { o.max_connections = static_cast<int>(v); }},
+    {"max_http_connections", 10000, 1, 1'000'000,
+     [&](auto v) { o.max_http_connections = static_cast<int>(v); }},
     {"max_connections_per_user", 20, 1, 100000,
      [&](auto v) { o.max_connections_per_user = static_cast<int>(v); }},
     {"max_message_bytes", 4096, 64, 1 << 20,
@@ -76,6 +78,11 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
       return v.error();
     s.set(*v);
   }
+  auto idle = cfg.get_duration("http_idle_timeout", seconds(30),
+                               milliseconds(100), hours(1));
+  if (!idle)
+    return idle.error();
+  o.http_idle_timeout = duration_cast<milliseconds>(*idle);
   auto actions = cfg.get_bool("admin_actions", false);
   if (!actions)
     return actions.error();
@@ -83,16 +90,38 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
   return o;
 }
 
+// Stops every actor of the node and waits (at most 15 s) until they are
+// done; a node that cannot stop in that time says so and exits at once.
+void stop_actors(caf::actor_system& system, const caf::actor& directory,
+                 std::vector<caf::actor> node_actors) {
+  {
+    caf::scoped_actor self{system};
+    self->request(directory, std::chrono::seconds(2), draft::actors_atom::value)
+      .receive(
+        [&](const std::vector<caf::actor>& drafts) {
+          for (auto& d : drafts)
+            caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
+        },
+        [](caf::error&) {});
+  }
+  for (auto& a : node_actors)
+    if (a)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  auto done = std::async(std::launch::async,
+                         [&system] { system.await_all_actors_done(); });
+  if (done.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
+    draft::logger::get("gateway").error("actors did not stop within 15 s; "
+                                        "exiting without teardown");
+    std::fflush(nullptr);
+    std::_Exit(1);
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   using namespace std::chrono;
   auto& log = draft::logger::get("gateway");
-  // One descriptor per client: take everything the hard limit allows.
-  rlimit files{};
-  getrlimit(RLIMIT_NOFILE, &files);
-  files.rlim_cur = files.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &files);
   draft::config cfg;
   cfg.apply_environment({
     {"database_url", "DATABASE_URL"},
@@ -101,6 +130,8 @@ int main(int argc, char** argv) {
     {"port", "GATEWAY_PORT"},
     {"threads", "GATEWAY_THREADS"},
     {"max_connections", "GATEWAY_MAX_CONNECTIONS"},
+    {"max_http_connections", "GATEWAY_MAX_HTTP_CONNECTIONS"},
+    {"http_idle_timeout", "GATEWAY_HTTP_IDLE_TIMEOUT"},
     {"max_connections_per_user", "GATEWAY_MAX_CONNECTIONS_PER_USER"},
     {"max_message_bytes", "GATEWAY_MAX_MESSAGE_BYTES"},
     {"handshakes_per_second", "GATEWAY_HANDSHAKES_PER_SECOND"},
@@ -191,32 +222,35 @@ int main(int argc, char** argv) {
   caf::actor membership;
   if (*cluster) {
     auto joined = draft::join_cluster(system, **cluster, directory, admin);
-    if (!joined)
+    if (!joined) {
+      stop_actors(system, directory, {admin, directory, poller, timer, database});
       return fail(joined.error());
+    }
     membership = *joined;
     caf::anon_send(admin, draft::register_atom::value, membership);
   }
   draft::gateway_context context(system, *options, *verifier, directory,
                                  database, membership, admin);
   auto server = draft::gateway_server::start(context);
-  if (!server)
+  if (!server) {
+    stop_actors(system, directory,
+                {admin, membership, directory, poller, timer, database});
     return fail(server.error());
+  }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   log.info("listening", {{"address", options->host + ":"
                                        + std::to_string((*server)->port())}});
   while (!stopping)
     std::this_thread::sleep_for(milliseconds(100));
+  // Ordered teardown: no new connections, every WebSocket told 1001; then
+  // the actors stop (draft actors first, so nothing is applied half-way),
+  // then the lanes finish their last tasks and the destructors run.
   log.info("draining connections");
-  (*server)->drain_and_stop(seconds(5));
-  for (auto& a : {admin, membership, directory, poller, timer, database})
-    if (a)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  (*server)->drain(seconds(5));
+  stop_actors(system, directory, {admin, membership, directory, poller, timer,
+                                  database});
+  (*server)->stop(seconds(2));
   log.info("stopped", {{"connections_left", context.connections()}});
-  // Everything durable is in PostgreSQL and every client was sent 1001.
-  // Exit without running destructors: socket actors still hold WebSocket
-  // sessions whose io_context is already stopped, and tearing those down in
-  // the actor system's destructor would touch freed state.
-  std::fflush(nullptr);
-  std::_Exit(0);
+  return 0;
 }

@@ -1,4 +1,4 @@
-#include "gateway_context.hpp"
+#include "actors/edge/gateway_context.hpp"
 
 #include "runtime/metrics.hpp"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway_context.hpp"
+#include "actors/edge/gateway_context.hpp"
 #include "runtime/http_server.hpp"
 
 namespace draft {

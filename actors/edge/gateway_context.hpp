@@ -27,7 +27,13 @@ struct gateway_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   int io_threads = 2;
-  int max_connections = 20000;
+  int max_connections = 20000; ///< WebSockets
+  /// Connections still speaking HTTP (REST, console, handshakes in
+  /// progress); above it, 503.
+  int max_http_connections = 10000;
+  /// An HTTP connection idle this long is closed (a request still
+  /// incomplete then gets a 408).
+  std::chrono::milliseconds http_idle_timeout{30000};
   int max_connections_per_user = 20;
   std::size_t max_message_bytes = 4096;
   int handshakes_per_second = 2000;

@@ -5,7 +5,7 @@
 
 #include <caf/all.hpp>
 
-#include "gateway_context.hpp"
+#include "actors/edge/gateway_context.hpp"
 
 namespace draft {
 

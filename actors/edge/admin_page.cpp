@@ -1,4 +1,4 @@
-#include "admin_api.hpp"
+#include "actors/edge/admin_api.hpp"
 
 namespace draft {
 

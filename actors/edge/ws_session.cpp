@@ -1,4 +1,11 @@
-#include "ws_session.hpp"
+#include "actors/edge/ws_session.hpp"
+
+#include <deque>
+#include <memory>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -6,6 +13,7 @@
 
 #include "actors/gateway_metrics.hpp"
 #include "protocol/json_codec.hpp"
+#include "runtime/http_lane.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 
@@ -29,11 +37,57 @@ counter& refusals(const char* reason) {
 
 } // namespace
 
-void io_lane::post(std::function<void()> work) {
-  asio::post(io, std::move(work));
-}
+class ws_session : public socket_sink,
+                   public std::enable_shared_from_this<ws_session> {
+public:
+  ws_session(boost::beast::tcp_stream stream, http_lane& lane,
+             gateway_context& context, connection_info info);
+  ~ws_session() override;
 
-ws_session::ws_session(beast::tcp_stream stream, io_lane& lane,
+  /// Completes the upgrade of `request`, then subscribes to `draft`.
+  void start(boost::beast::http::request<boost::beast::http::string_body> request,
+             caf::actor draft);
+
+  void send(frame_ptr frame, bool live) override;
+  void send_on_lane(const frame_ptr& frame, bool live) override;
+  socket_lane& lane() override { return lane_; }
+  void close(std::uint16_t code, std::string reason) override;
+  sink_counters counters() const override {
+    return {queued_.load(std::memory_order_relaxed),
+            bytes_in_.load(std::memory_order_relaxed),
+            bytes_out_.load(std::memory_order_relaxed)};
+  }
+
+private:
+  void enqueue(frame_ptr frame, bool live);
+  void write_next();
+  void read_next();
+  void on_read(boost::beast::error_code ec);
+  void begin_close(std::uint16_t code, std::string reason);
+  void send_close();
+  void finish();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  http_lane& lane_;
+  gateway_context& context_;
+  connection_info info_;
+  caf::actor socket_actor_;
+  boost::beast::flat_buffer read_buffer_;
+  std::deque<std::pair<frame_ptr, bool>> queue_; // frame, live
+  std::size_t live_queued_ = 0;
+  // Written on the lane only, read by the socket actor (admin console).
+  std::atomic<std::uint64_t> queued_{0};
+  std::atomic<std::uint64_t> bytes_in_{0};
+  std::atomic<std::uint64_t> bytes_out_{0};
+  bool writing_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+  std::uint16_t pending_close_code_ = 0;
+  std::string pending_close_reason_;
+};
+
+
+ws_session::ws_session(beast::tcp_stream stream, http_lane& lane,
                        gateway_context& context, connection_info info)
   : ws_(std::move(stream)), lane_(lane), context_(context),
     info_(std::move(info)) {
@@ -229,6 +283,24 @@ void ws_session::finish() {
   context_.release(info_.user);
   if (socket_actor_)
     caf::anon_send(socket_actor_, closed_atom::value);
+}
+
+void start_websocket(gateway_context& context, http_upgrade& up,
+                     connection_info info, caf::actor draft) {
+  if (context.options.socket_send_buffer > 0) {
+    beast::error_code ignored;
+    up.stream.socket().set_option(
+      asio::socket_base::send_buffer_size(context.options.socket_send_buffer),
+      ignored);
+  }
+  // The last reference may drop on any thread (a socket actor, a draft
+  // actor's fan-out task); the session itself must die on its lane, where
+  // its socket and Beast's timers live, so the deleter hands it back there.
+  auto* lane = &up.lane;
+  std::shared_ptr<ws_session> session(
+    new ws_session(std::move(up.stream), up.lane, context, std::move(info)),
+    [lane](ws_session* s) { asio::post(lane->io, [s] { delete s; }); });
+  session->start(std::move(up.request), std::move(draft));
 }
 
 } // namespace draft

@@ -1,4 +1,4 @@
-#include "admin_api.hpp"
+#include "actors/edge/admin_api.hpp"
 
 #include "actors/event_traces.hpp"
 
@@ -10,7 +10,7 @@
 #include <rapidjson/writer.h>
 
 #include "actors/gateway_messages.hpp"
-#include "ask.hpp"
+#include "actors/edge/ask.hpp"
 #include "protocol/time_format.hpp"
 #include "protocol/uuid.hpp"
 #include "protocol/wire_types.hpp"

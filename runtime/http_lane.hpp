@@ -1,0 +1,37 @@
+#pragma once
+
+// The Beast side of runtime/http_server.hpp, for code that takes a
+// connection over after an upgrade (the gateway's WebSocket session).
+// Include it only from the translation units that need Beast.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "runtime/http_server.hpp"
+#include "runtime/work_lane.hpp"
+
+namespace draft {
+
+/// One I/O thread and its loop. A connection is accepted onto one lane and
+/// lives there (its reads, writes and timers), so it needs no strand.
+class http_lane : public work_lane {
+public:
+  boost::asio::io_context io{1};
+
+  void post(std::function<void()> work) override {
+    boost::asio::post(io, std::move(work));
+  }
+};
+
+/// A connection handed over by `http_responder::upgrade`: its stream, the
+/// request that asked for the upgrade, and the lane it lives on.
+struct http_upgrade {
+  boost::beast::tcp_stream stream;
+  boost::beast::http::request<boost::beast::http::string_body> request;
+  http_lane& lane;
+};
+
+} // namespace draft

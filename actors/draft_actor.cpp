@@ -27,13 +27,20 @@ using namespace std::chrono_literals;
 struct subscriber {
   sink_ptr sink;              ///< the connection, written to directly
   std::int64_t sent_seq = 0;  ///< last seq this subscriber has been sent
-  bool catching_up = false;   ///< a PostgreSQL replay is under way
+  bool catching_up = false;   ///< a replay is under way (no live frames)
+  bool waiting_for_rows = false; ///< the replay waits for a PostgreSQL read
+  std::uint64_t replay_generation = 0; ///< tells a stale replay step apart
+  std::uint64_t progress_bytes = 0;    ///< the sink's bytes_out last seen
+  std::chrono::steady_clock::time_point progress_at{};
 };
 
 struct actor_state {
   draft_actor_config config;
   draft_model model;
   std::deque<frame_ptr> history;               // seq ascending
+  std::deque<frame_ptr> older;   // read for resumers, right below history
+  bool fetching = false;         // a replay read is under way
+  std::chrono::steady_clock::time_point older_used_at{};
   std::map<std::int64_t, outbox_row> pending;  // rows ahead of a gap
   bool backfilling = false;
   std::map<caf::actor, subscriber> subscribers;
@@ -84,61 +91,167 @@ void broadcast(self_ptr self, const frame_ptr& f, Predicate wanted) {
 }
 
 
-// Sends a subscriber every history frame after its cursor, if the history
-// reaches back that far; returns false if PostgreSQL must fill in first.
-bool send_from_history(self_ptr self, subscriber& sub) {
-  auto& st = self->state;
-  if (sub.sent_seq >= st.model.last_seq())
-    return true;
-  if (st.history.empty() || st.history.front()->seq > sub.sent_seq + 1)
-    return false;
-  for (auto& f : st.history)
-    if (f->seq > sub.sent_seq) {
-      send_frame(sub, f, false);
-      sub.sent_seq = f->seq;
-    }
-  return true;
+// Replays (a resume, or a connect with ?last_seq) are paced and shared:
+//  - a replay sends at most `replay_batch` frames at a time and the next
+//    batch only once the connection has written most of the last one, so a
+//    replay never floods a connection's queue; a connection that writes
+//    nothing for `replay_stall` is closed with 4008 (it resumes later);
+//  - a connection has one replay at a time: a resume during a replay moves
+//    its cursor, and the replay under way continues from there;
+//  - rows older than the history are read from PostgreSQL once, by one
+//    query at a time, into `older` (frames just below the history), which
+//    every resumer then shares; it is dropped when replays have been idle
+//    for a while.
+void replay_step(self_ptr self, const caf::actor& to);
+
+// The lowest seq held in memory (older frames, then the history).
+std::int64_t memory_front(const actor_state& st) {
+  if (!st.older.empty())
+    return st.older.front()->seq;
+  if (!st.history.empty())
+    return st.history.front()->seq;
+  return st.model.last_seq() + 1;
 }
 
-void replay(self_ptr self, const caf::actor& to);
+// The frame with `seq`, which must be in memory.
+const frame_ptr& frame_in_memory(const actor_state& st, std::int64_t seq) {
+  if (!st.older.empty() && seq <= st.older.back()->seq)
+    return st.older[static_cast<std::size_t>(seq - st.older.front()->seq)];
+  return st.history[static_cast<std::size_t>(seq - st.history.front()->seq)];
+}
 
-// Replays a subscriber's missing events from PostgreSQL, then history.
-void replay_from_database(self_ptr self, const caf::actor& to) {
+// Starts a replay for the subscriber `to` (its cursor is set), or lets the
+// one under way continue from the new cursor.
+void start_replay(self_ptr self, const caf::actor& to) {
   auto& sub = self->state.subscribers[to];
+  if (sub.catching_up)
+    return; // one replay at a time; it reads the cursor at its next step
   sub.catching_up = true;
-  auto from = sub.sent_seq + 1;
-  auto until = self->state.history.empty()
-                 ? self->state.model.last_seq()
-                 : self->state.history.front()->seq - 1;
+  ++sub.replay_generation;
+  sub.progress_at = std::chrono::steady_clock::now();
+  replay_step(self, to);
+}
+
+void finish_replay(self_ptr self, subscriber& sub) {
+  sub.catching_up = false;
+  sub.waiting_for_rows = false;
+  // Keep the rows read for resumers a while: a reconnect storm shares them.
+  self->state.older_used_at = std::chrono::steady_clock::now();
+  if (!self->state.older.empty())
+    self->delayed_send(self, self->state.config.replay_stall, trim_atom::value);
+}
+
+// Reads the rows just below what is in memory, for every subscriber that
+// waits for them: one query at a time, shared by all.
+void fetch_older(self_ptr self) {
+  auto& st = self->state;
+  if (st.fetching)
+    return;
+  auto until = memory_front(st) - 1;
+  std::int64_t from = until + 1;
+  for (auto& [to, sub] : st.subscribers)
+    if (sub.waiting_for_rows)
+      from = std::min(from, sub.sent_seq + 1);
+  if (from > until)
+    return;
+  // At most one batch of rows per query, the newest first (they join the
+  // memory from below); the next query reads further back if needed.
+  from = std::max(from, until - static_cast<std::int64_t>(st.config.replay_batch) * 4 + 1);
+  st.fetching = true;
+  static auto& reads = metric("gateway_replay_queries_total",
+                              "Queries for replays older than the history "
+                              "(one serves every resumer of its range).");
+  reads.inc();
   self
-    ->request(self->state.config.database, 30s, fetch_atom::value,
-              self->state.model.draft_id(), from, until)
+    ->request(st.config.database, 30s, fetch_atom::value, st.model.draft_id(),
+              from, until)
     .then(
       [=](const std::vector<outbox_row>& rows) {
-        auto it = self->state.subscribers.find(to);
-        if (it == self->state.subscribers.end())
-          return; // gone meanwhile
-        for (auto& row : rows) {
-          if (row.seq != it->second.sent_seq + 1)
-            break; // never skip: the next round fetches again
-          send_frame(it->second, encode_row(row), false);
-          it->second.sent_seq = row.seq;
+        auto& st = self->state;
+        st.fetching = false;
+        // Only a run that ends right below the memory joins it.
+        auto below = memory_front(st);
+        std::size_t joined = 0;
+        for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+          if (it->seq != below - 1)
+            break;
+          st.older.push_front(encode_row(*it));
+          --below;
+          ++joined;
         }
-        it->second.catching_up = false;
-        replay(self, to);
+        std::vector<caf::actor> waiting;
+        for (auto& [to, sub] : st.subscribers)
+          if (sub.waiting_for_rows) {
+            sub.waiting_for_rows = false;
+            waiting.push_back(to);
+          }
+        if (joined == 0 && !rows.empty())
+          logger::get("draft").warn("replay rows did not join the history",
+                                    {{"draft_id", st.model.draft_id()}});
+        for (auto& to : waiting)
+          replay_step(self, to);
       },
       [=](caf::error& err) {
+        auto& st = self->state;
+        st.fetching = false;
         logger::get("draft").error("replay failed",
-                                   {{"draft_id", self->state.model.draft_id()},
+                                   {{"draft_id", st.model.draft_id()},
                                     {"error", self->system().render(err)}});
-        caf::anon_send_exit(to, caf::exit_reason::user_shutdown);
+        // Their socket actors stop, which closes the clients with 1011; they
+        // resume later.
+        for (auto& [to, sub] : st.subscribers)
+          if (sub.waiting_for_rows)
+            caf::anon_send_exit(to, caf::exit_reason::user_shutdown);
       });
 }
 
-void replay(self_ptr self, const caf::actor& to) {
-  auto& sub = self->state.subscribers[to];
-  if (!send_from_history(self, sub))
-    replay_from_database(self, to);
+void replay_step(self_ptr self, const caf::actor& to) {
+  auto& st = self->state;
+  auto found = st.subscribers.find(to);
+  if (found == st.subscribers.end())
+    return;
+  auto& sub = found->second;
+  if (!sub.catching_up || sub.waiting_for_rows)
+    return;
+  auto now = std::chrono::steady_clock::now();
+  auto written = sub.sink->counters();
+  if (written.bytes_out != sub.progress_bytes) {
+    sub.progress_bytes = written.bytes_out;
+    sub.progress_at = now;
+  }
+  auto batch = st.config.replay_batch;
+  if (written.queued > batch / 2) {
+    // Still writing the last batch.
+    if (now - sub.progress_at > st.config.replay_stall) {
+      static auto& stalled = metric("gateway_replay_stalls_total",
+                                    "Replays to a connection that stopped "
+                                    "reading (closed with 4008).");
+      stalled.inc();
+      sub.catching_up = false;
+      sub.sink->close(4008, "slow consumer: the replay is not being read; "
+                            "reconnect with last_seq");
+      return;
+    }
+    self->delayed_send(self, 20ms, replay_atom::value, to,
+                       sub.replay_generation);
+    return;
+  }
+  auto last = st.model.last_seq();
+  if (sub.sent_seq >= last)
+    return finish_replay(self, sub);
+  if (sub.sent_seq + 1 < memory_front(st)) {
+    sub.waiting_for_rows = true;
+    return fetch_older(self);
+  }
+  std::size_t sent = 0;
+  while (sub.sent_seq < last && sent < batch) {
+    send_frame(sub, frame_in_memory(st, sub.sent_seq + 1), false);
+    ++sub.sent_seq;
+    ++sent;
+  }
+  if (sub.sent_seq >= last)
+    return finish_replay(self, sub);
+  self->send(self, replay_atom::value, to, sub.replay_generation);
 }
 
 // Applies rows in seq order; a gap starts a backfill from PostgreSQL.
@@ -185,8 +298,12 @@ void apply(self_ptr self, const outbox_row& row) {
                                 {"subscribers",
                                  static_cast<std::uint64_t>(st.subscribers.size())}});
   st.history.push_back(f);
-  while (st.history.size() > st.config.history_limit)
+  while (st.history.size() > st.config.history_limit) {
+    // While older frames are kept for resumers, they stay contiguous.
+    if (!st.older.empty())
+      st.older.push_back(st.history.front());
     st.history.pop_front();
+  }
   events_applied_counter().inc();
   broadcast(self, f, [&](subscriber& sub) {
     if (sub.catching_up || sub.sent_seq + 1 != row.seq)
@@ -367,6 +484,23 @@ caf::behavior running(self_ptr self) {
       apply_ready_rows(self);
     },
     [=](poll_atom) { request_backfill(self); },
+    [=](replay_atom, const caf::actor& to, std::uint64_t generation) {
+      auto it = self->state.subscribers.find(to);
+      if (it != self->state.subscribers.end()
+          && it->second.replay_generation == generation)
+        replay_step(self, to);
+    },
+    [=](trim_atom) {
+      // Drop the rows read for resumers once no replay has needed them for
+      // a while.
+      auto& st = self->state;
+      for (auto& [to, sub] : st.subscribers)
+        if (sub.catching_up)
+          return;
+      if (std::chrono::steady_clock::now() - st.older_used_at
+          >= st.config.replay_stall)
+        st.older.clear();
+    },
     [=](subscribe_atom, std::int64_t last_seq, const sink_ptr& sink) {
       ++self->state.handled;
       auto to = caf::actor_cast<caf::actor>(self->current_sender());
@@ -374,13 +508,20 @@ caf::behavior running(self_ptr self) {
         return;
       self->monitor(to);
       auto& sub = self->state.subscribers[to];
-      sub = subscriber{sink, 0, false};
+      if (sub.sink != sink || last_seq < 0) {
+        // A new subscriber, or a snapshot that supersedes any replay.
+        auto generation = sub.replay_generation + 1;
+        sub = subscriber{};
+        sub.sink = sink;
+        sub.replay_generation = generation;
+      }
       if (last_seq < 0) {
         send_frame(sub, self->state.model.snapshot_frame(now_utc()));
         sub.sent_seq = self->state.model.last_seq();
       } else {
+        // A resume during a replay moves the cursor of the one under way.
         sub.sent_seq = last_seq;
-        replay(self, to);
+        start_replay(self, to);
       }
     },
     [=](unsubscribe_atom) {

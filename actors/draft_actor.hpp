@@ -17,6 +17,9 @@
 //                                     N". Frames are written to the sink
 //                                     directly (no actor message per
 //                                     subscriber on the fan-out path).
+//                                     Replays are paced, one per subscriber,
+//                                     and share their PostgreSQL reads
+//                                     (draft_actor.cpp).
 //   (unsubscribe_atom)                from a socket actor
 //   (tick_atom)                       from the timer-tick actor: TimerTick
 //   (state_atom)                      -> draft_snapshot (time left from the
@@ -53,6 +56,11 @@ struct draft_actor_config {
   std::size_t history_limit = 512;
   std::chrono::milliseconds idle_grace{30'000};
   std::string node_id = "n1"; ///< this node (compared with the owner's id)
+  /// Frames a replay sends at a time; the next batch goes once the
+  /// connection has written half of it.
+  std::size_t replay_batch = 256;
+  /// A replay whose connection writes nothing this long is closed with 4008.
+  std::chrono::milliseconds replay_stall{10'000};
 };
 
 /// Spawns the actor of `draft_id`; it loads its state from PostgreSQL first,

@@ -72,10 +72,11 @@ public:
   virtual socket_lane& lane() = 0;
   /// Like `send`, but only callable on the sink's lane thread (no hop).
   virtual void send_on_lane(const frame_ptr& frame, bool live) = 0;
-  /// Queues a frame for writing (from any thread). Live frames count against the sink's bound:
-  /// a sink whose live queue overflows closes itself as a slow consumer and
-  /// tells its socket actor. Replayed frames (`live` false) do not count —
-  /// a replay is bounded by the draft's length and arrives as one burst.
+  /// Queues a frame for writing (from any thread). Every frame counts
+  /// against the sink's bound, in frames and bytes: a sink whose queue
+  /// overflows closes itself as a slow consumer (4008) and tells its socket
+  /// actor. Replays are paced by the draft actor to stay well inside it;
+  /// `live` false marks a replayed frame (no fan-out latency is recorded).
   virtual void send(frame_ptr frame, bool live = true) = 0;
   /// Closes the connection with a WebSocket close code and reason (from any
   /// thread).
@@ -88,6 +89,7 @@ using sink_ptr = std::shared_ptr<socket_sink>;
 using event_atom = caf::atom_constant<caf::atom("event")>;
 using frame_atom = caf::atom_constant<caf::atom("frame")>;
 using replay_atom = caf::atom_constant<caf::atom("replay")>;
+using trim_atom = caf::atom_constant<caf::atom("trim")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("unsubscr")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;

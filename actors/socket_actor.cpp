@@ -24,6 +24,8 @@ struct socket_state {
   std::uint64_t frames = 0;
   std::uint64_t handled = 0;
   timestamp opened_at = now_utc();
+  double resume_tokens = -1; ///< the resume bucket; -1 until first use
+  std::chrono::steady_clock::time_point resume_refilled{};
   static inline const char* name = "socket";
 };
 
@@ -40,6 +42,24 @@ void arm_expiry(Self* self) {
                 ? day_s * 1'000'000
                 : std::max<std::int64_t>(0, until * 1'000'000 - now_us);
   self->delayed_send(self, std::chrono::microseconds(step), expire_atom::value);
+}
+
+// One token of the connection's resume bucket (rate a second, bursts of 5×).
+bool take_resume_token(socket_state& st) {
+  auto rate = st.info.resumes_per_second;
+  auto burst = std::max(1.0, rate * 5);
+  auto now = std::chrono::steady_clock::now();
+  if (st.resume_tokens < 0)
+    st.resume_tokens = burst;
+  else
+    st.resume_tokens = std::min(
+      burst, st.resume_tokens
+               + rate * std::chrono::duration<double>(now - st.resume_refilled).count());
+  st.resume_refilled = now;
+  if (st.resume_tokens < 1)
+    return false;
+  st.resume_tokens -= 1;
+  return true;
 }
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
@@ -72,6 +92,17 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
   return {
     [=](resume_request resume) {
       ++self->state.handled;
+      if (!take_resume_token(self->state)) {
+        auto& i = self->state.info;
+        logger::get("socket").warn("resume rate exceeded; closing",
+                                   {{"connection", i.connection_id},
+                                    {"user", i.user}});
+        self->state.sink->close(4029, "too many resume messages (at most "
+                                        + std::to_string(i.resumes_per_second)
+                                        + " a second); reconnect with last_seq");
+        self->quit();
+        return;
+      }
       // A resume resets this connection's cursor; the draft actor replays.
       self->send(self->state.draft, subscribe_atom::value, resume.last_seq,
                  self->state.sink);

@@ -8,6 +8,7 @@
 //
 // Handlers:
 //   (resume_request)             from the client: replay after last_seq
+//                                (rate-limited: past the limit, 4029)
 //   (ping_request)               from the client: answer a pong
 //   (slow_atom, int64 seq)       from the sink: it overflowed and closed;
 //                                record a dead letter, then quit
@@ -34,6 +35,8 @@ struct connection_info {
   std::string draft_id;
   std::int64_t last_seq = -1; ///< from ?last_seq=, -1 for a fresh client
   std::int64_t token_valid_until = 0; ///< s since the epoch; 0: no expiry
+  /// `resume` messages allowed a second (bursts of 5×); past it: 4029.
+  double resumes_per_second = 1;
 };
 
 caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,

@@ -42,7 +42,11 @@ struct gateway_options {
   int refusals_per_address = 50;
   /// REST requests (state, picks) per second per token subject; burst ×2.
   int rest_per_user = 20;
-  std::size_t send_queue_limit = 1024;
+  std::size_t send_queue_limit = 1024;        ///< frames queued per connection
+  std::size_t send_queue_bytes = 1 << 20;     ///< bytes queued per connection
+  /// `resume` messages a second per connection (bursts of 5×); past it the
+  /// connection is closed with 4029.
+  double resumes_per_second = 1;
   int socket_send_buffer = 0; ///< SO_SNDBUF for WebSockets; 0 = OS default
   bool admin_actions = false; ///< the admin console may act (not only read)
 };

@@ -213,7 +213,8 @@ void connect(exchange& x, std::string draft_id) {
     return x.reply(json_error(why.status, why.code, why.message));
   }
   connection_info info{context.next_connection_id(), who.subject, draft_id,
-                       last_seq, context.verifier.valid_until(who)};
+                       last_seq, context.verifier.valid_until(who),
+                       context.options.resumes_per_second};
   auto reply = x.reply;
   ask<caf::actor>(
     context.system, context.directory,

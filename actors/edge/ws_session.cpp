@@ -74,7 +74,7 @@ private:
   caf::actor socket_actor_;
   boost::beast::flat_buffer read_buffer_;
   std::deque<std::pair<frame_ptr, bool>> queue_; // frame, live
-  std::size_t live_queued_ = 0;
+  std::size_t queued_bytes_ = 0;
   // Written on the lane only, read by the socket actor (admin console).
   std::atomic<std::uint64_t> queued_{0};
   std::atomic<std::uint64_t> bytes_in_{0};
@@ -147,14 +147,17 @@ void ws_session::close(std::uint16_t code, std::string reason) {
 void ws_session::enqueue(frame_ptr frame, bool live) {
   if (closing_ || finished_)
     return;
-  if (live && live_queued_ >= context_.options.send_queue_limit) {
-    // Too far behind: close it; the client resumes with last_seq.
+  // Every frame counts, live or replayed, in number and in bytes: a client
+  // that does not read is closed, it resumes with last_seq later.
+  auto& o = context_.options;
+  if (queue_.size() >= o.send_queue_limit
+      || queued_bytes_ + frame->text.size() > o.send_queue_bytes) {
     refusals("slow_consumer").inc();
     caf::anon_send(socket_actor_, slow_atom::value, frame->seq);
     begin_close(4008, "slow consumer: reconnect with last_seq");
     return;
   }
-  live_queued_ += live ? 1 : 0;
+  queued_bytes_ += frame->text.size();
   queue_.emplace_back(std::move(frame), live);
   queued_.store(queue_.size(), std::memory_order_relaxed);
   if (!writing_)
@@ -181,7 +184,7 @@ void ws_session::write_next() {
           fanout_latency().observe(static_cast<double>(now - sent->created_at)
                                    / 1e6);
       }
-      s.live_queued_ -= live ? 1 : 0;
+      s.queued_bytes_ -= sent->text.size();
       s.bytes_out_.fetch_add(sent->text.size(), std::memory_order_relaxed);
       s.queue_.pop_front();
       s.queued_.store(s.queue_.size(), std::memory_order_relaxed);
@@ -206,7 +209,7 @@ void ws_session::begin_close(std::uint16_t code, std::string reason) {
   // use). A stuck write — a client that stopped reading — gets a deadline.
   if (!queue_.empty()) {
     queue_.erase(writing_ ? queue_.begin() + 1 : queue_.begin(), queue_.end());
-    live_queued_ = queue_.empty() ? 0 : (queue_.front().second ? 1 : 0);
+    queued_bytes_ = queue_.empty() ? 0 : queue_.front().first->text.size();
     queued_.store(queue_.size(), std::memory_order_relaxed);
   }
   // Bound the close handshake (and a stuck write before it): the WebSocket

@@ -69,6 +69,10 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
      [&](auto v) { o.rest_per_user = static_cast<int>(v); }},
     {"send_queue_limit", 1024, 1, 1'000'000,
      [&](auto v) { o.send_queue_limit = static_cast<std::size_t>(v); }},
+    {"send_queue_bytes", 1 << 20, 4096, 1 << 30,
+     [&](auto v) { o.send_queue_bytes = static_cast<std::size_t>(v); }},
+    {"resumes_per_second", 1, 1, 1000,
+     [&](auto v) { o.resumes_per_second = static_cast<double>(v); }},
     {"socket_send_buffer", 0, 0, 64 << 20,
      [&](auto v) { o.socket_send_buffer = static_cast<int>(v); }},
   };
@@ -138,6 +142,9 @@ int main(int argc, char** argv) {
     {"refusals_per_address", "GATEWAY_REFUSALS_PER_ADDRESS"},
     {"rest_per_user", "GATEWAY_REST_PER_USER"},
     {"send_queue_limit", "GATEWAY_SEND_QUEUE_LIMIT"},
+    {"send_queue_bytes", "GATEWAY_SEND_QUEUE_BYTES"},
+    {"resumes_per_second", "GATEWAY_RESUMES_PER_SECOND"},
+    {"replay_stall", "GATEWAY_REPLAY_STALL"},
     {"socket_send_buffer", "GATEWAY_SOCKET_SEND_BUFFER"},
     {"fallback_interval", "GATEWAY_FALLBACK_INTERVAL"},
     {"history", "GATEWAY_HISTORY"},
@@ -165,6 +172,10 @@ int main(int argc, char** argv) {
                                     milliseconds(50), minutes(10));
   auto idle = cfg.get_duration("idle_grace", seconds(30), milliseconds(100),
                                hours(24));
+  auto replay_stall = cfg.get_duration("replay_stall", seconds(10),
+                                       milliseconds(100), minutes(10));
+  if (!replay_stall)
+    return fail(replay_stall.error());
   auto admin_interval = cfg.get_duration("admin_sample_interval", seconds(2),
                                         milliseconds(100), minutes(1));
   if (!admin_interval)
@@ -211,6 +222,10 @@ int main(int argc, char** argv) {
   draft::draft_actor_config draft_config{database, poller, timer,
                                          static_cast<std::size_t>(*history),
                                          *idle, options->node_id};
+  // A replay batch always fits in a connection's queue.
+  draft_config.replay_batch = std::max<std::size_t>(
+    1, std::min<std::size_t>(256, options->send_queue_limit / 2));
+  draft_config.replay_stall = *replay_stall;
   auto directory = draft::spawn_draft_directory(system, draft_config);
   auto admin = draft::spawn_admin_actor(
     system, {options->node_id, directory, *admin_interval, seconds(1), 150,

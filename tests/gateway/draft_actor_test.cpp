@@ -15,90 +15,13 @@
 #include "actors/draft_actor.hpp"
 #include "actors/gateway_messages.hpp"
 #include "protocol/json_codec.hpp"
+#include "draft_actor_support.hpp"
 
 using namespace draft;
+using namespace draft::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string draft_id = "6e0f5d4c-3b2a-4198-8776-655443322110";
-const std::string pick_id = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
-
-outbox_row row(std::int64_t seq) {
-  event_payload p = seq % 2
-                      ? event_payload{draft_paused_payload{draft_id, 0, pick_id, 1, 30}}
-                      : event_payload{draft_resumed_payload{draft_id, 0, pick_id, 1}};
-  char id[40];
-  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012lld",
-                static_cast<long long>(seq));
-  return {draft_id, seq, id, static_cast<event_type>(p.index()), 1'000'000 * seq,
-          json::encode_payload(p), ""};
-}
-
-// Runs posted work at once, on the caller's thread.
-class inline_lane : public socket_lane {
-public:
-  void post(std::function<void()> work) override { work(); }
-};
-
-// Records the seq of every frame it is given (snapshots as -seq-1000).
-class recording_sink : public socket_sink {
-public:
-  socket_lane& lane() override { return lane_; }
-  void send(frame_ptr f, bool) override { record(f); }
-  void send_on_lane(const frame_ptr& f, bool) override { record(f); }
-  void close(std::uint16_t, std::string) override {}
-
-  // Waits until `n` frames arrived (or 10 s), then returns them.
-  std::vector<std::int64_t> await(size_t n) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait_for(lock, 10s, [&] { return seqs_.size() >= n; });
-    return seqs_;
-  }
-
-private:
-  void record(const frame_ptr& f) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    bool snapshot = f->text.find("\"type\":\"StateSnapshot\"") != std::string::npos;
-    seqs_.push_back(snapshot ? -1000 - f->seq : f->seq);
-    changed_.notify_all();
-  }
-
-  inline_lane lane_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<std::int64_t> seqs_;
-};
-
-// A database with outbox rows 1..`last` and counts of fetches.
-caf::behavior fake_database(caf::event_based_actor*, std::int64_t last,
-                            std::shared_ptr<std::atomic<int>> fetches) {
-  return {
-    [](load_atom, const std::string& id) {
-      draft_load l;
-      l.found = true;
-      l.snapshot.draft_id = id;
-      l.snapshot.status = draft_status::paused;
-      return l;
-    },
-    [=](fetch_atom, const std::string&, std::int64_t from, std::int64_t to) {
-      ++*fetches;
-      std::vector<outbox_row> rows;
-      for (auto s = from; s <= std::min(to, last); ++s)
-        rows.push_back(row(s));
-      return rows;
-    },
-  };
-}
-
-// Accepts anything and answers nothing (a silent poller, timer or client).
-caf::behavior ignore_all(caf::event_based_actor* self) {
-  self->set_default_handler(
-    [](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
-      return caf::message{};
-    });
-  return {[](caf::ok_atom) {}};
-}
 
 struct draft_actor_test : testing::Test {
   gateway_system_config config;
@@ -112,8 +35,12 @@ struct draft_actor_test : testing::Test {
       caf::anon_send_exit(a, caf::exit_reason::kill);
   }
 
-  caf::actor spawn(std::size_t history, std::int64_t rows_in_db) {
+  caf::actor spawn(std::size_t history, std::int64_t rows_in_db,
+                   std::size_t replay_batch = 256,
+                   std::chrono::milliseconds replay_stall = 10s) {
     draft_actor_config c;
+    c.replay_batch = replay_batch;
+    c.replay_stall = replay_stall;
     c.database = system.spawn(fake_database, rows_in_db, fetches);
     c.poller = system.spawn(ignore_all);
     c.timer = system.spawn(ignore_all);
@@ -170,4 +97,99 @@ TEST_F(draft_actor_test, resumes_from_history_then_from_the_database) {
   EXPECT_EQ(recent->await(3), (std::vector<std::int64_t>{5, 6, 7}));
   caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
+}
+
+// Bounded replays: paced in batches, closed with 4008 when the connection
+// stops reading, one at a time per connection, one query shared by many.
+
+TEST_F(draft_actor_test, a_replay_to_a_client_that_does_not_read_is_closed_with_4008) {
+  auto draft = spawn(64, 40, /*replay_batch=*/8, /*replay_stall=*/300ms);
+  caf::scoped_actor client{system};
+  for (std::int64_t s = 1; s <= 40; ++s)
+    client->send(draft, event_atom::value, row(s));
+  auto sink = std::make_shared<recording_sink>();
+  sink->stuck(); // writes nothing from now on
+  auto socket = system.spawn(ignore_all);
+  caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{0},
+               sink_ptr{sink});
+  EXPECT_EQ(sink->await_close(), 4008);
+  // Back-pressure: one batch went out, not the whole replay.
+  EXPECT_EQ(sink->frames(), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  caf::anon_send_exit(socket, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(draft_actor_test, a_paced_replay_reaches_a_reading_client_in_full_then_live) {
+  auto draft = spawn(64, 40, /*replay_batch=*/8);
+  caf::scoped_actor client{system};
+  for (std::int64_t s = 1; s <= 40; ++s)
+    client->send(draft, event_atom::value, row(s));
+  auto sink = std::make_shared<recording_sink>();
+  auto socket = system.spawn(ignore_all);
+  caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{0},
+               sink_ptr{sink});
+  std::vector<std::int64_t> all;
+  for (std::int64_t s = 1; s <= 40; ++s)
+    all.push_back(s);
+  EXPECT_EQ(sink->await(40), all);
+  client->send(draft, event_atom::value, row(41));
+  all.push_back(41);
+  EXPECT_EQ(sink->await(41), all);
+  caf::anon_send_exit(socket, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(draft_actor_test, a_resume_during_a_replay_moves_it_and_starts_no_second_one) {
+  auto draft = spawn(64, 40, /*replay_batch=*/8, /*replay_stall=*/60s);
+  caf::scoped_actor client{system};
+  for (std::int64_t s = 1; s <= 40; ++s)
+    client->send(draft, event_atom::value, row(s));
+  auto sink = std::make_shared<recording_sink>();
+  sink->stuck();
+  auto socket = system.spawn(ignore_all);
+  caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{0},
+               sink_ptr{sink});
+  EXPECT_EQ(sink->await(8).size(), 8u); // the first batch, then it waits
+  // The client resumes from 30 while the replay waits: no new replay starts
+  // (nothing is sent while the connection is still full)...
+  caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{30},
+               sink_ptr{sink});
+  caf::scoped_actor probe{system};
+  probe->request(draft, 10s, status_atom::value).receive([](actor_status) {},
+                                                         [](caf::error&) {});
+  EXPECT_EQ(sink->frames().size(), 8u);
+  // ...and once it drains, the one replay goes on from the new cursor.
+  sink->unstick();
+  std::vector<std::int64_t> want{1, 2, 3, 4, 5, 6, 7, 8};
+  for (std::int64_t s = 31; s <= 40; ++s)
+    want.push_back(s);
+  EXPECT_EQ(sink->await(want.size()), want);
+  caf::anon_send_exit(socket, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(draft_actor_test, concurrent_resumers_share_one_database_read) {
+  auto draft = spawn(4, 200); // history: the last 4 events only
+  caf::scoped_actor client{system};
+  for (std::int64_t s = 1; s <= 200; ++s)
+    client->send(draft, event_atom::value, row(s));
+  // Let the live rows settle (a state request is answered after them).
+  client->request(draft, 10s, status_atom::value).receive([](actor_status) {},
+                                                          [](caf::error&) {});
+  int before = fetches->load();
+  std::vector<std::shared_ptr<recording_sink>> sinks;
+  std::vector<caf::actor> sockets;
+  for (int i = 0; i < 20; ++i) {
+    sinks.push_back(std::make_shared<recording_sink>());
+    sockets.push_back(system.spawn(ignore_all));
+    caf::send_as(sockets.back(), draft, subscribe_atom::value,
+                 std::int64_t{10 + i}, sink_ptr{sinks.back()});
+  }
+  for (int i = 0; i < 20; ++i) {
+    auto got = sinks[i]->await(static_cast<std::size_t>(190 - i));
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(190 - i));
+    EXPECT_EQ(got.front(), 11 + i);
+    EXPECT_EQ(got.back(), 200);
+  }
+  // Rows 11..196 were read once for all twenty.
+  EXPECT_EQ(fetches->load() - before, 1);
+  for (auto& s : sockets)
+    caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
 }

@@ -15,8 +15,12 @@
 #include <thread>
 #include <vector>
 
+#include <mutex>
+
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
+#include "runtime/http_lane.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/metrics.hpp"
 
@@ -191,4 +195,60 @@ TEST(http_server, the_accept_loop_survives_descriptor_exhaustion) {
   }
   EXPECT_TRUE(served) << "the accept loop did not recover";
   EXPECT_GE(held.size(), 1u);
+}
+
+TEST(http_server, an_unfinished_request_gets_408) {
+  http_server::options opts;
+  opts.idle_timeout = 300ms;
+  auto s = serve(opts);
+  auto r = round_trip(s->port(), "GET /x HTTP/1.1\r\nHost: a\r\n");
+  EXPECT_EQ(r.rfind("HTTP/1.1 408", 0), 0u) << r;
+  EXPECT_NE(r.find("\"request_timeout\""), std::string::npos);
+}
+
+// Asynchronous handlers (the gateway's): answers from another thread, a
+// throw or a forgotten answer is a 500, and an upgrade hands the connection
+// over.
+TEST(http_server, async_handlers_answer_late_fail_safe_and_hand_connections_over) {
+  std::vector<std::thread> later;
+  std::mutex mutex;
+  auto started = http_server::start_async(
+    {}, [&](http_request req, http_responder reply) {
+      if (req.path == "/throw")
+        throw std::runtime_error("boom");
+      if (req.path == "/forget")
+        return; // the responder goes without an answer
+      if (req.path == "/upgrade") {
+        reply.upgrade([](http_upgrade& up) {
+          std::string hello = "raw bytes from the new owner";
+          boost::asio::write(up.stream.socket(), boost::asio::buffer(hello));
+          boost::beast::error_code ignored;
+          up.stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send,
+                                      ignored);
+        });
+        return;
+      }
+      std::lock_guard<std::mutex> guard(mutex);
+      later.emplace_back([reply, path = req.path] {
+        std::this_thread::sleep_for(20ms);
+        reply({200, R"({"late":")" + path + "\"}"});
+        reply({500, "a second answer is ignored"});
+      });
+    });
+  ASSERT_TRUE(started);
+  auto& s = *started;
+  auto late = get(s->port(), "/late");
+  EXPECT_EQ(late.status, 200);
+  EXPECT_EQ(late.body, R"({"late":"/late"})");
+  auto thrown = get(s->port(), "/throw");
+  EXPECT_EQ(thrown.status, 500);
+  EXPECT_NE(thrown.body.find("\"internal\""), std::string::npos);
+  auto forgot = get(s->port(), "/forget");
+  EXPECT_EQ(forgot.status, 500);
+  EXPECT_NE(forgot.body.find("not answered"), std::string::npos);
+  auto raw = round_trip(s->port(), "GET /upgrade HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(raw, "raw bytes from the new owner");
+  std::lock_guard<std::mutex> guard(mutex);
+  for (auto& t : later)
+    t.join();
 }

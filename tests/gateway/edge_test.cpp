@@ -1,0 +1,307 @@
+// The gateway's network edge in-process: the real routes, admission, limits
+// and WebSocket sessions on the runtime HTTP server, with a real actor
+// system, directory and draft actors over a scripted database. No child
+// processes. Each status of the one HTTP policy, admission not charged for
+// refused tokens, a replay to a client that does not read closed with 4008,
+// close-code precedence, and the ordered shutdown (TearDown).
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+
+#include "actors/actor_system_config.hpp"
+#include "actors/draft_directory.hpp"
+#include "actors/edge/gateway_context.hpp"
+#include "actors/edge/gateway_server.hpp"
+#include "draft_actor_support.hpp"
+#include "runtime/jwt.hpp"
+#include "runtime/metrics.hpp"
+#include "support/http_client.hpp"
+#include "support/ws_client.hpp"
+
+using namespace draft;
+using namespace draft::test;
+using namespace std::chrono_literals;
+using draft::testing::http_call;
+using draft::testing::ws_client;
+
+namespace {
+
+const std::string secret(40, 'k');
+const std::string missing_id = "0f0f0f0f-0000-4000-8000-000000000001";
+
+std::string token(const std::string& sub, const std::string& drafts = "\"*\"") {
+  return sign_hs256("{\"exp\":" + std::to_string(now_utc() / 1'000'000 + 600)
+                      + ",\"sub\":\"" + sub + "\",\"drafts\":[" + drafts + "]}",
+                    secret);
+}
+
+// A database holding one draft whose outbox has rows 1..`last`.
+caf::behavior scripted_database(caf::event_based_actor*, std::int64_t last) {
+  return {
+    [=](load_atom, const std::string& id) {
+      draft_load l;
+      l.found = id == draft_id;
+      l.snapshot.draft_id = id;
+      l.snapshot.status = draft_status::paused;
+      l.snapshot.last_seq = l.found ? last : 0;
+      return l;
+    },
+    [=](fetch_atom, const std::string&, std::int64_t from, std::int64_t to) {
+      std::vector<outbox_row> rows;
+      for (auto s = from; s <= std::min(to, last); ++s)
+        rows.push_back(row(s));
+      return rows;
+    },
+    [](picks_atom, const std::string&, const std::string&, int) {
+      return std::string(R"({"picks":[],"next_cursor":null})");
+    },
+  };
+}
+
+// A raw TCP connection to the server, for requests no client library sends.
+int raw_connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+// Sends `bytes` and reads until the server closes.
+std::string exchange_raw(int port, const std::string& bytes) {
+  int fd = raw_connect(port);
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+int status_of(const std::string& response) {
+  return response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
+}
+
+double counter_value(const std::string& name, const std::string& labels = "") {
+  auto text = default_metrics().render();
+  auto line = name + (labels.empty() ? "" : "{" + labels + "}") + " ";
+  auto at = text.find("\n" + line);
+  return at == std::string::npos ? 0 : std::stod(text.substr(at + 1 + line.size()));
+}
+
+struct edge_test : ::testing::Test {
+  gateway_system_config config;
+  caf::actor_system system{config};
+  std::vector<caf::actor> actors;
+  caf::actor directory;
+  std::unique_ptr<gateway_context> context;
+  std::unique_ptr<gateway_server> server;
+  int port = 0;
+
+  void start(gateway_options o = {}, std::int64_t rows = 40) {
+    o.port = 0;
+    auto database = system.spawn(scripted_database, rows);
+    draft_actor_config dc;
+    dc.database = database;
+    dc.poller = system.spawn(ignore_all);
+    dc.timer = system.spawn(ignore_all);
+    dc.replay_stall = 300ms;
+    directory = spawn_draft_directory(system, dc);
+    actors = {database, dc.poller, dc.timer, directory};
+    jwt_settings settings;
+    settings.hs256_secret = secret;
+    auto verifier = jwt_verifier::create(settings);
+    ASSERT_TRUE(verifier);
+    context = std::make_unique<gateway_context>(system, o, *verifier, directory,
+                                                database);
+    auto started = gateway_server::start(*context);
+    ASSERT_TRUE(started) << started.error().to_string();
+    server = std::move(*started);
+    port = server->port();
+  }
+
+  // The gateway's own teardown order (apps/draft-gateway/main.cpp): drain,
+  // stop the actors, then the lanes.
+  void TearDown() override {
+    if (!server)
+      return;
+    server->drain(2s);
+    caf::scoped_actor self{system};
+    self->request(directory, 2s, actors_atom::value)
+      .receive(
+        [](const std::vector<caf::actor>& drafts) {
+          for (auto& d : drafts)
+            caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
+        },
+        [](caf::error&) {});
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    server->stop(2s);
+  }
+};
+
+} // namespace
+
+TEST_F(edge_test, every_refusal_is_a_status_with_a_json_body) {
+  gateway_options o;
+  o.rest_per_user = 1; // bursts of 2
+  start(o);
+  auto reader = token("reader");
+  auto state = "/api/drafts/" + draft_id + "/state";
+  EXPECT_EQ(http_call(port, "GET", "/nowhere").status, 404);
+  EXPECT_EQ(http_call(port, "POST", state, "{}", reader).status, 405);
+  EXPECT_EQ(http_call(port, "GET", "/api/drafts/not-a-uuid/state", {}, reader).status,
+            400);
+  EXPECT_EQ(http_call(port, "GET", state).status, 401);
+  EXPECT_EQ(http_call(port, "GET", state, {}, token("other", "\"" + missing_id + "\""))
+              .status,
+            403);
+  EXPECT_EQ(http_call(port, "GET", "/api/drafts/" + missing_id + "/state", {},
+                      token("lost"))
+              .status,
+            404);
+  auto connect = "/drafts/" + draft_id + "/connect";
+  EXPECT_EQ(http_call(port, "GET", connect, {}, reader).status, 426);
+  // REST is charged per user after identity: the burst, then 429.
+  auto first = http_call(port, "GET", state, {}, reader);
+  EXPECT_EQ(first.status, 200) << first.body;
+  http_call(port, "GET", state, {}, reader);
+  auto limited = http_call(port, "GET", state, {}, reader);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_NE(limited.body.find("\"error\":\"rate_limited\""), std::string::npos);
+  // The body and header limits, from the one HTTP policy.
+  auto big = exchange_raw(port, "POST " + state + " HTTP/1.1\r\nHost: a\r\n"
+                                  "Content-Length: 20000\r\n\r\n"
+                                  + std::string(20000, 'x'));
+  EXPECT_EQ(status_of(big), 413) << big;
+  auto huge_token = exchange_raw(port, "GET " + state + " HTTP/1.1\r\nHost: a\r\n"
+                                         "Authorization: Bearer "
+                                         + std::string(10000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(status_of(huge_token), 431) << huge_token;
+  EXPECT_NE(huge_token.find("\"error\":\"headers_too_large\""), std::string::npos);
+  // HEAD answers as GET, without the body.
+  auto head = exchange_raw(port, "HEAD /health HTTP/1.1\r\nHost: a\r\n"
+                                 "Connection: close\r\n\r\n");
+  EXPECT_EQ(status_of(head), 200);
+  EXPECT_EQ(head.substr(head.find("\r\n\r\n") + 4), "");
+}
+
+TEST_F(edge_test, a_20_digit_last_seq_is_a_400_not_int64_max) {
+  start();
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(
+    port, "/drafts/" + draft_id + "/connect?last_seq=99999999999999999999",
+    token("r"), status, body);
+  EXPECT_FALSE(client);
+  EXPECT_EQ(status, 400);
+  EXPECT_NE(body.find("invalid_last_seq"), std::string::npos);
+}
+
+TEST_F(edge_test, an_unfinished_request_gets_408_and_an_idle_one_is_closed) {
+  gateway_options o;
+  o.http_idle_timeout = 300ms;
+  start(o);
+  auto partial = exchange_raw(port, "GET /health HTTP/1.1\r\nHost: a\r\n");
+  EXPECT_EQ(status_of(partial), 408) << partial;
+  EXPECT_EQ(exchange_raw(port, ""), ""); // idle: closed without an answer
+}
+
+TEST_F(edge_test, http_connections_above_the_cap_get_503) {
+  gateway_options o;
+  o.max_http_connections = 2;
+  start(o);
+  int a = raw_connect(port), b = raw_connect(port);
+  // Both are being served (a request on each proves it), and stay open.
+  for (int fd : {a, b}) {
+    std::string req = "GET /health HTTP/1.1\r\nHost: a\r\n\r\n";
+    ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    char buf[512];
+    EXPECT_GT(::recv(fd, buf, sizeof buf, 0), 0);
+  }
+  auto third = exchange_raw(port, "GET /health HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(status_of(third), 503) << third;
+  ::close(a);
+  ::close(b);
+}
+
+TEST_F(edge_test, refused_tokens_do_not_spend_the_handshake_budget) {
+  gateway_options o;
+  o.handshakes_per_second = 2;
+  o.refusals_per_address = 1000;
+  start(o);
+  auto target = "/drafts/" + draft_id + "/connect";
+  for (int i = 0; i < 30; ++i) {
+    int status = 0;
+    std::string body;
+    EXPECT_FALSE(ws_client::connect(port, target, "not-a-token", status, body));
+    EXPECT_EQ(status, 401);
+  }
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(port, target, token("real"), status, body);
+  ASSERT_TRUE(client) << status << " " << body;
+  auto snapshot = client->read(5s);
+  ASSERT_TRUE(snapshot);
+  EXPECT_NE(snapshot->find("StateSnapshot"), std::string::npos);
+}
+
+TEST_F(edge_test, a_replay_to_a_client_that_does_not_read_is_closed_with_4008_first) {
+  gateway_options o;
+  o.socket_send_buffer = 4096;
+  start(o, /*rows=*/3000);
+  double stalls = counter_value("gateway_replay_stalls_total");
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect?last_seq=0",
+                                   token("slow"), status, body,
+                                   /*receive_buffer=*/4096);
+  ASSERT_TRUE(client) << status << " " << body;
+  // The client reads nothing: the replay stops after the kernel buffers and
+  // one batch, and the stall closes it.
+  for (int i = 0; i < 200 && counter_value("gateway_replay_stalls_total") <= stalls; ++i)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_GT(counter_value("gateway_replay_stalls_total"), stalls);
+  // A later reason (the node shutting down) does not replace the first one.
+  server->drain(0ms);
+  std::int64_t frames = 0;
+  while (client->read(5s))
+    ++frames;
+  EXPECT_EQ(client->close_code(), 4008) << client->close_reason();
+  EXPECT_LT(frames, 3000); // it never got (or queued) the whole replay
+}
+
+TEST_F(edge_test, too_many_resume_messages_close_with_4029) {
+  gateway_options o;
+  o.resumes_per_second = 1; // bursts of 5
+  start(o);
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect",
+                                   token("resumer"), status, body);
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->read(5s)); // the snapshot
+  for (int i = 0; i < 20; ++i)
+    client->send(R"({"type":"resume","last_seq":39})");
+  while (client->read(5s)) {
+  }
+  EXPECT_EQ(client->close_code(), 4029) << client->close_reason();
+}

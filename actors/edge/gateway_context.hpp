@@ -4,6 +4,7 @@
 // the token verifier, the limits and the connection bookkeeping. No Beast
 // here, so this header is cheap to include.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -50,6 +51,12 @@ struct gateway_options {
   int socket_send_buffer = 0; ///< SO_SNDBUF for WebSockets; 0 = OS default
   bool admin_actions = false; ///< the admin console may act (not only read)
 };
+
+/// The draft actors' replay batch for these limits: a batch always fits in a
+/// connection's queue (at most half of it, and at most 256 frames).
+inline std::size_t replay_batch_for(const gateway_options& o) {
+  return std::max<std::size_t>(1, std::min<std::size_t>(256, o.send_queue_limit / 2));
+}
 
 /// Token buckets by key (a client address, a user): `rate` a second, bursts
 /// of `burst`. Bounded: at `max_keys`, keys idle for 2 s are forgotten first,

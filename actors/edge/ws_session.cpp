@@ -53,7 +53,8 @@ public:
   socket_lane& lane() override { return lane_; }
   void close(std::uint16_t code, std::string reason) override;
   sink_counters counters() const override {
-    return {queued_.load(std::memory_order_relaxed),
+    return {queued_.load(std::memory_order_relaxed)
+              + posted_.load(std::memory_order_relaxed),
             bytes_in_.load(std::memory_order_relaxed),
             bytes_out_.load(std::memory_order_relaxed)};
   }
@@ -77,6 +78,7 @@ private:
   std::size_t queued_bytes_ = 0;
   // Written on the lane only, read by the socket actor (admin console).
   std::atomic<std::uint64_t> queued_{0};
+  std::atomic<std::uint64_t> posted_{0}; ///< sent, not yet on the lane
   std::atomic<std::uint64_t> bytes_in_{0};
   std::atomic<std::uint64_t> bytes_out_{0};
   bool writing_ = false;
@@ -127,8 +129,12 @@ void ws_session::start(beast::http::request<beast::http::string_body> request,
 }
 
 void ws_session::send(frame_ptr frame, bool live) {
+  // Counted from now: a paced replay reads the queue through counters()
+  // and must see the frames still on their way to the lane.
+  posted_.fetch_add(1, std::memory_order_relaxed);
   asio::post(ws_.get_executor(),
              [self = shared_from_this(), f = std::move(frame), live]() mutable {
+               self->posted_.fetch_sub(1, std::memory_order_relaxed);
                self->enqueue(std::move(f), live);
              });
 }

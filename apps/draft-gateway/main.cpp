@@ -222,9 +222,7 @@ int main(int argc, char** argv) {
   draft::draft_actor_config draft_config{database, poller, timer,
                                          static_cast<std::size_t>(*history),
                                          *idle, options->node_id};
-  // A replay batch always fits in a connection's queue.
-  draft_config.replay_batch = std::max<std::size_t>(
-    1, std::min<std::size_t>(256, options->send_queue_limit / 2));
+  draft_config.replay_batch = draft::replay_batch_for(*options);
   draft_config.replay_stall = *replay_stall;
   auto directory = draft::spawn_draft_directory(system, draft_config);
   auto admin = draft::spawn_admin_actor(

@@ -124,6 +124,7 @@ struct edge_test : ::testing::Test {
     dc.poller = system.spawn(ignore_all);
     dc.timer = system.spawn(ignore_all);
     dc.replay_stall = 300ms;
+    dc.replay_batch = replay_batch_for(o);
     directory = spawn_draft_directory(system, dc);
     actors = {database, dc.poller, dc.timer, directory};
     jwt_settings settings;
@@ -304,4 +305,20 @@ TEST_F(edge_test, too_many_resume_messages_close_with_4029) {
   while (client->read(5s)) {
   }
   EXPECT_EQ(client->close_code(), 4029) << client->close_reason();
+}
+
+TEST_F(edge_test, a_long_replay_through_a_small_queue_reaches_a_reading_client) {
+  gateway_options o;
+  o.send_queue_limit = 16; // a replay far longer than the queue
+  start(o, /*rows=*/500);
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect?last_seq=0",
+                                   token("patient"), status, body);
+  ASSERT_TRUE(client) << status << " " << body;
+  std::int64_t frames = 0;
+  while (frames < 500 && client->read(5s))
+    ++frames;
+  EXPECT_EQ(frames, 500) << "closed with " << client->close_code() << " "
+                         << client->close_reason();
 }

@@ -278,6 +278,35 @@ void round(self_ptr self) {
   self->delayed_send(self, st.config.interval, tick_atom::value);
 }
 
+// An operator's action arriving here (from this node's console or relayed by
+// a peer's admin actor): it carries the operator's identity as the
+// originating node verified it (the token's sub and role). This node checks
+// its own GATEWAY_ADMIN_ACTIONS and the role again, and that a relayed one
+// comes from a member of the cluster; every node logs who asked.
+bool may_act(self_ptr self, const std::string& what, const std::string& by,
+             const std::string& role) {
+  auto& st = self->state;
+  auto sender = self->current_sender();
+  bool local = !sender || sender->node() == self->node();
+  bool member = local;
+  for (auto& [id, handle] : st.view.nodes)
+    member = member || (handle && sender && handle.node() == sender->node());
+  const char* refusal = !st.config.actions ? "actions are off on this node"
+                        : role != "admin"  ? "the operator's role is not admin"
+                        : !member          ? "the request is not from a member"
+                                           : nullptr;
+  auto& log = logger::get("admin");
+  if (refusal) {
+    log.warn("operator action refused",
+             {{"action", what}, {"by", by}, {"role", role},
+              {"reason", refusal}, {"relayed", local ? "no" : "yes"}});
+    return false;
+  }
+  log.info("operator action", {{"action", what}, {"by", by}, {"role", role},
+                               {"relayed", local ? "no" : "yes"}});
+  return true;
+}
+
 node_report make_report(self_ptr self, const std::string& sort,
                         std::int32_t limit, const std::string& kind,
                         const std::string& draft) {
@@ -410,10 +439,10 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
       });
       return promise;
     },
-    [=](shutdown_atom, const std::string& connection,
-        const std::string& by) -> caf::result<bool> {
+    [=](shutdown_atom, const std::string& connection, const std::string& by,
+        const std::string& role) -> caf::result<bool> {
       ++self->state.handled;
-      if (!self->state.config.actions)
+      if (!may_act(self, "disconnect " + connection, by, role))
         return false;
       auto promise = self->make_response_promise<bool>();
       with_fresh_status(self, [=]() mutable {
@@ -428,11 +457,11 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
       });
       return promise;
     },
-    [=](restart_atom, const std::string& draft,
-        const std::string& by) -> caf::result<bool> {
+    [=](restart_atom, const std::string& draft, const std::string& by,
+        const std::string& role) -> caf::result<bool> {
       // The directory knows whether this node owns the draft.
       ++self->state.handled;
-      if (!self->state.config.actions)
+      if (!may_act(self, "restart " + draft, by, role))
         return false;
       auto promise = self->make_response_promise();
       promise.delegate(self->state.config.directory, restart_atom::value,
@@ -440,9 +469,9 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
       return promise;
     },
     [=](level_atom, const std::string& component, const std::string& level,
-        const std::string& by) {
+        const std::string& by, const std::string& role) {
       ++self->state.handled;
-      if (!self->state.config.actions)
+      if (!may_act(self, "log level " + component + "=" + level, by, role))
         return false;
       log_level parsed;
       if (!parse_log_level(level, parsed) || !logger::set_level(component, parsed))
@@ -473,27 +502,28 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
       return promise;
     },
     [=](cluster_atom, shutdown_atom, const std::string& id,
-        const std::string& by) {
+        const std::string& by, const std::string& role) {
       auto promise = self->make_response_promise();
       gather<bool>(self, promise, false, any_true, shutdown_atom::value, id,
-                   by);
+                   by, role);
       return promise;
     },
     [=](cluster_atom, restart_atom, const std::string& id,
-        const std::string& by) {
+        const std::string& by, const std::string& role) {
       auto promise = self->make_response_promise();
       gather<bool>(self, promise, false, any_true, restart_atom::value, id,
-                   by);
+                   by, role);
       return promise;
     },
     [=](cluster_atom, level_atom, const std::string& component,
-        const std::string& level, const std::string& by) {
+        const std::string& level, const std::string& by,
+        const std::string& role) {
       auto promise = self->make_response_promise();
       gather<bool>(self, promise, true,
                    [](bool& all, const std::string&, bool* answer) {
                      all = all && answer && *answer;
                    },
-                   level_atom::value, component, level, by);
+                   level_atom::value, component, level, by, role);
       return promise;
     },
     [=](status_atom) -> actor_status {

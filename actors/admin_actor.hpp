@@ -20,10 +20,14 @@
 //   (report_atom, sort, limit, kind, draft_id) -> node_report
 //        actors filtered by kind and draft ("" = all), sorted by "mailbox",
 //        "rate" or "name", at most `limit`
-//   (shutdown_atom, connection_id, by)         -> bool: disconnected here
-//   (restart_atom, draft_id, by)               -> bool: the owner's draft
+//   (shutdown_atom, connection_id, by, role)   -> bool: disconnected here
+//   (restart_atom, draft_id, by, role)         -> bool: the owner's draft
 //        actor was stopped here (it is rebuilt from PostgreSQL on next use)
-//   (level_atom, component, level, by)         -> bool: log level set here
+//   (level_atom, component, level, by, role)   -> bool: log level set here
+//        `by` and `role` are the operator's token sub and role as the node
+//        that took the request verified them; every node acts only if its
+//        own actions are on, the role is admin and a relayed request comes
+//        from a cluster member, and logs who asked either way.
 //   (cluster_atom, <any of the four above>)    -> the same, asked of every
 //        live node: std::vector<node_report> for reports, and for actions
 //        true if any node did it (levels: if every node did). A node whose

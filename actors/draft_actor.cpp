@@ -478,6 +478,20 @@ caf::behavior running(self_ptr self) {
     },
     [=](event_atom, outbox_row& row) {
       ++self->state.handled;
+      // From another node, rows are taken only from the owner's draft actor
+      // this one follows: no other cluster member can inject an event.
+      auto sender = self->current_sender();
+      if (sender && sender->node() != self->node()
+          && (!self->state.upstream
+              || sender != caf::actor_cast<caf::strong_actor_ptr>(
+                   self->state.upstream))) {
+        static auto& refused = cluster_refusals("event_not_from_owner");
+        refused.inc();
+        logger::get("draft").warn("refused an event not from the draft's owner",
+                                  {{"draft_id", self->state.model.draft_id()},
+                                   {"seq", row.seq}});
+        return;
+      }
       if (row.seq <= self->state.model.last_seq())
         return; // duplicate delivery; applying twice would double-deliver
       self->state.pending.emplace(row.seq, std::move(row));
@@ -540,6 +554,10 @@ caf::behavior running(self_ptr self) {
     [=](tick_atom, std::int64_t seq, std::string& text) {
       // The owner's tick: one clock for the whole cluster.
       ++self->state.handled;
+      if (!self->state.upstream
+          || self->current_sender()
+               != caf::actor_cast<caf::strong_actor_ptr>(self->state.upstream))
+        return; // only the owner's draft actor ticks a follower
       if (seq > self->state.model.last_seq())
         return learn_seq(self, seq); // behind: catch up, skip this tick
       if (seq < self->state.model.last_seq())

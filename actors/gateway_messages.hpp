@@ -110,6 +110,7 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
 // Cluster: membership, ownership and draft actors following their owner.
 using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
 using members_atom = caf::atom_constant<caf::atom("members")>;
 using owner_atom = caf::atom_constant<caf::atom("owner")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;

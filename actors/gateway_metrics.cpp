@@ -22,4 +22,13 @@ counter& events_applied_counter() {
   return c;
 }
 
+counter& cluster_refusals(const std::string& reason) {
+  return default_metrics().get_counter(
+    "gateway_cluster_refused_total",
+    "Cluster messages refused: an unauthenticated sender, a failed hello, a "
+    "node id claimed from another node's connection, an event not from the "
+    "draft's owner.",
+    {{"reason", reason}});
+}
+
 } // namespace draft

@@ -16,4 +16,9 @@ counter& deliveries_counter();
 /// gateway_events_applied_total: outbox events applied by draft actors.
 counter& events_applied_counter();
 
+/// gateway_cluster_refused_total{reason}: cluster messages refused (an
+/// unauthenticated sender, a failed hello, a node id claimed from another
+/// node's connection, an event not from the draft's owner).
+counter& cluster_refusals(const std::string& reason);
+
 } // namespace draft

@@ -8,9 +8,11 @@
 #include <caf/openssl/manager.hpp>
 
 #include "actors/gateway_messages.hpp"
+#include "actors/gateway_metrics.hpp"
 #include "protocol/wire_types.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/node_credential.hpp"
 
 namespace draft {
 
@@ -21,6 +23,11 @@ using clock_type = std::chrono::steady_clock;
 struct peer_state {
   cluster_node node;
   caf::actor handle;          ///< its membership actor, while connected
+  /// The hello proved the handle's node holds this node's key; until then
+  /// the peer gets no handle and its heartbeats are refused.
+  bool authenticated = false;
+  bool saying_hello = false;
+  caf::node_id caf_node;      ///< the CAF node the hello came from
   bool connecting = false;
   bool tried = false;         ///< a first connection attempt has ended
   bool heard = false;
@@ -43,8 +50,46 @@ struct membership_state {
 using self_ptr = caf::stateful_actor<membership_state>*;
 
 bool is_live(const peer_state& p, const membership_config& config) {
-  return p.handle && p.heard
+  return p.handle && p.authenticated && p.heard
          && clock_type::now() - p.last_heard <= config.peer_timeout;
+}
+
+counter& refused(const std::string& reason) {
+  return cluster_refusals(reason);
+}
+
+// What a hello signs: the protocol, both ids, the challenge, and the CAF node
+// the answer comes from — so an answer relayed by a third node does not
+// verify (the challenger compares that node with the sender's).
+std::string hello_message(const std::string& challenger, const std::string& peer,
+                          const std::string& nonce, const caf::node_id& from) {
+  return "draft-cluster-hello/1|" + challenger + "|" + peer + "|" + nonce + "|"
+         + to_string(from);
+}
+
+// The authenticated peer whose CAF node is `node`, or null.
+peer_state* member_on(membership_state& st, const caf::node_id& node) {
+  for (auto& [id, p] : st.peers)
+    if (p.authenticated && p.caf_node == node)
+      return &p;
+  return nullptr;
+}
+
+// True if the current message comes from this node or an authenticated
+// member; otherwise counts the refusal.
+bool from_member(self_ptr self, const char* what) {
+  auto sender = self->current_sender();
+  if (!sender || sender->node() == self->node()
+      || !self->state.config.credential)
+    return true;
+  if (member_on(self->state, sender->node()))
+    return true;
+  refused(what).inc();
+  logger::get("membership").warn("refused a request from a node that is not "
+                                 "an authenticated member",
+                                 {{"request", what},
+                                  {"from", to_string(sender->node())}});
+  return false;
 }
 
 // Recomputes the live set; tells the directory when it changed.
@@ -70,7 +115,7 @@ void update(self_ptr self) {
   view.live = live;
   view.nodes[st.config.node_id] = caf::actor_cast<caf::actor>(self);
   for (auto& [id, p] : st.peers)
-    if (p.handle)
+    if (p.handle && p.authenticated)
       view.nodes[id] = p.handle;
   if (st.config.admin)
     self->send(st.config.admin, members_atom::value, view);
@@ -85,6 +130,63 @@ void answer_ready(self_ptr self) {
   for (auto& promise : st.waiting)
     promise.deliver(true);
   st.waiting.clear();
+}
+
+void heartbeat(self_ptr self, const std::string& id);
+
+// Asks peer `id` (its handle known) to prove who it is; heartbeats follow
+// once it did. Without a credential (plaintext cluster) every peer counts as
+// authenticated.
+void say_hello(self_ptr self, const std::string& id) {
+  auto& st = self->state;
+  auto& p = st.peers[id];
+  if (!st.config.credential) {
+    p.authenticated = true;
+    p.caf_node = p.handle.node();
+    return heartbeat(self, id);
+  }
+  if (p.saying_hello)
+    return;
+  p.saying_hello = true;
+  auto handle = p.handle;
+  auto nonce = random_hex(32);
+  self
+    ->request(handle, st.config.peer_timeout, hello_atom::value,
+              st.config.node_id, nonce)
+    .then(
+      [=](const std::string& from, const std::string& certificate,
+          const std::string& signature) {
+        auto& peer = self->state.peers[id];
+        peer.saying_hello = false;
+        if (peer.handle != handle)
+          return; // replaced meanwhile
+        auto ok = self->state.config.credential->verify(
+          certificate, id,
+          hello_message(self->state.config.node_id, id, nonce, handle.node()),
+          signature);
+        if (from != id || !ok) {
+          refused("bad_hello").inc();
+          logger::get("membership").error(
+            "peer failed the hello; not a member",
+            {{"peer", id},
+             {"error", ok ? "answered as " + from : ok.error().to_string()}});
+          self->demonitor(peer.handle);
+          peer.handle = nullptr;
+          peer.tried = true;
+          answer_ready(self);
+          return;
+        }
+        peer.authenticated = true;
+        peer.caf_node = handle.node();
+        logger::get("membership").info("peer authenticated", {{"peer", id}});
+        heartbeat(self, id);
+      },
+      [=](caf::error&) {
+        auto& peer = self->state.peers[id];
+        peer.saying_hello = false;
+        peer.tried = true;
+        answer_ready(self);
+      });
 }
 
 void heartbeat(self_ptr self, const std::string& id) {
@@ -143,7 +245,7 @@ void connect(self_ptr self, const std::string& id) {
           peer.handle = caf::actor_cast<caf::actor>(ptr);
           self->monitor(peer.handle);
           logger::get("membership").info("connected to peer", {{"peer", id}});
-          heartbeat(self, id);
+          say_hello(self, id);
         }
         answer_ready(self);
       },
@@ -174,6 +276,8 @@ void round(self_ptr self) {
         p.tried = p.tried || st.rounds >= 3; // it dials us: give it time
       else if (!p.connecting)
         connect(self, id);
+    } else if (!p.authenticated) {
+      say_hello(self, id);
     } else {
       heartbeat(self, id);
     }
@@ -217,6 +321,7 @@ caf::behavior membership(self_ptr self, membership_config config) {
                                          self->system().render(msg.reason)}});
         p.handle = nullptr;
         p.heard = false;
+        p.authenticated = false;
       }
     update(self);
   });
@@ -229,8 +334,24 @@ caf::behavior membership(self_ptr self, membership_config config) {
       ++st.handled;
       auto it = st.peers.find(from);
       auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-      if (it != st.peers.end() && sender) {
-        auto& p = it->second;
+      if (it == st.peers.end() || !sender) {
+        refused("unknown_node").inc();
+        return caf::make_message(caf::make_error(caf::sec::request_receiver_down,
+                                                 "not a node of this cluster"));
+      }
+      auto& p = it->second;
+      if (p.authenticated && sender->node() != p.caf_node) {
+        // Another connection claims this node's id: refused, counted.
+        refused("forged_node_id").inc();
+        logger::get("membership").warn("refused a heartbeat claiming another "
+                                       "node's id",
+                                       {{"claims", from},
+                                        {"from", to_string(sender->node())}});
+        return caf::make_message(caf::make_error(caf::sec::request_receiver_down,
+                                                 "not node " + from));
+      }
+      if (!p.authenticated) {
+        // A node that dialled us: it must prove who it is first.
         if (!p.handle || p.handle.address() != sender.address()) {
           if (p.handle)
             self->demonitor(p.handle);
@@ -238,6 +359,12 @@ caf::behavior membership(self_ptr self, membership_config config) {
           self->monitor(sender);
           logger::get("membership").info("peer connected", {{"peer", from}});
         }
+        say_hello(self, from);
+        refused("not_authenticated").inc();
+        return caf::make_message(caf::make_error(caf::sec::request_receiver_down,
+                                                 "say hello first"));
+      }
+      {
         p.heard = true;
         p.tried = true;
         p.last_heard = clock_type::now();
@@ -248,12 +375,38 @@ caf::behavior membership(self_ptr self, membership_config config) {
       return caf::make_message(self->state.config.node_id, self->state.live,
                                self->state.started_at);
     },
-    [=](caf::get_atom, const std::string& draft_id) {
+    [=](hello_atom, const std::string& challenger,
+        const std::string& nonce) -> caf::result<caf::message> {
+      // Proves this node's identity: the signature binds the challenge to
+      // this node's id and CAF node. It reveals nothing but the (public)
+      // certificate.
+      auto& st = self->state;
+      ++st.handled;
+      if (!st.config.credential)
+        return caf::make_error(caf::sec::invalid_argument,
+                               "this cluster runs without credentials");
+      if (nonce.size() != 64 || challenger.size() > 64)
+        return caf::make_error(caf::sec::invalid_argument, "bad hello");
+      auto signature = st.config.credential->sign(
+        hello_message(challenger, st.config.node_id, nonce, self->node()));
+      return caf::make_message(st.config.node_id,
+                               st.config.credential->certificate_pem(),
+                               signature);
+    },
+    [=](caf::get_atom, const std::string& draft_id) -> caf::result<caf::message> {
       ++self->state.handled;
+      if (!from_member(self, "get_draft"))
+        return caf::make_error(caf::sec::request_receiver_down,
+                               "not an authenticated member");
       return self->delegate(self->state.config.directory, caf::get_atom::value,
                             draft_id);
     },
-    [=](admin_atom) { return self->state.config.admin; },
+    [=](admin_atom) -> caf::result<caf::message> {
+      if (!from_member(self, "get_admin"))
+        return caf::make_error(caf::sec::request_receiver_down,
+                               "not an authenticated member");
+      return caf::make_message(self->state.config.admin);
+    },
     [=](members_atom) {
       auto& st = self->state;
       std::vector<member_status> out;

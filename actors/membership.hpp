@@ -17,7 +17,18 @@
 //     dead connection is closed by CAF too.
 // When the live set changes it sends the draft directory a membership_view.
 //
+// Identity: CAF's TLS admits only peers with a certificate of the cluster
+// CA, but cannot say which node a connection is. So before a peer counts
+// (live, in the view, given handles) it passes a hello: this node sends a
+// random challenge, the peer answers with its certificate and a signature
+// over (both ids, the challenge, the peer's CAF node id) made with its key;
+// the certificate must chain to the CA and name the claimed id. From then
+// on the peer's id is bound to its CAF node: a heartbeat claiming that id
+// from another node is refused (gateway_cluster_refused_total). Draft and
+// admin handles are given only to members (and this node).
+//
 // Handlers:
+//   (hello_atom, challenger, nonce) -> (id, certificate PEM, signature)
 //   (heartbeat_atom, from, std::vector<string> view)
 //                       -> (id, std::vector<string> view, int64 started_at)
 //                          from peers
@@ -40,6 +51,7 @@
 #include <caf/fwd.hpp>
 
 #include "runtime/cluster_config.hpp"
+#include "runtime/node_credential.hpp"
 
 namespace draft {
 
@@ -49,8 +61,11 @@ struct membership_config {
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds peer_timeout{5000};
   caf::actor directory;
-  bool tls = false;
-  caf::actor admin; ///< this node's admin actor (told the view, too) ///< connect through CAF's OpenSSL module
+  bool tls = false; ///< connect through CAF's OpenSSL module
+  caf::actor admin; ///< this node's admin actor (told the view, too)
+  /// This node's key and certificate and the cluster CA, for the hello; null
+  /// only in a plaintext cluster (then every peer is taken at its word).
+  std::shared_ptr<const node_credential> credential;
 };
 
 caf::actor spawn_membership(caf::actor_system& system,

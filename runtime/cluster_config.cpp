@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <unistd.h>
+
 namespace draft {
 
 const cluster_node* cluster_config::find(const std::string& id) const {
@@ -36,13 +38,12 @@ result<cluster_config> read_cluster_config(const config& file) {
   out.tls_certificate = file.get_string("tls.certificate");
   out.tls_key = file.get_string("tls.key");
   out.tls_ca = file.get_string("tls.ca");
-  bool any_tls = !out.tls_certificate.empty() || !out.tls_key.empty()
-                 || !out.tls_ca.empty();
-  if (any_tls
-      && (out.tls_certificate.empty() || out.tls_key.empty()
-          || out.tls_ca.empty()))
-    return problem{"tls", "set all of tls.certificate, tls.key and tls.ca, or "
-                          "none"};
+  if (out.tls_certificate.empty() != out.tls_key.empty())
+    return problem{"tls", "set both tls.certificate and tls.key, or neither"};
+  auto required = file.get_bool("tls.required", true);
+  if (!required)
+    return required.error();
+  out.tls_required = *required;
   out.jwt_secret = file.get_string("jwt.secret");
   out.jwt_public_key_file = file.get_string("jwt.public_key_file");
   // Node ids come from the [node.<id>] sections.
@@ -55,10 +56,11 @@ result<cluster_config> read_cluster_config(const config& file) {
                      "expected a [node.<id>] section with host, http_port and "
                      "cluster_port"};
     auto field = rest.substr(dot + 1);
-    if (field != "host" && field != "http_port" && field != "cluster_port")
+    if (field != "host" && field != "http_port" && field != "cluster_port"
+        && field != "certificate" && field != "key")
       return problem{key + " (" + file.origin_of(key) + ")",
-                     "unknown node field; expected host, http_port or "
-                     "cluster_port"};
+                     "unknown node field; expected host, http_port, "
+                     "cluster_port, certificate or key"};
     ids.insert(rest.substr(0, dot));
   }
   if (ids.empty())
@@ -87,6 +89,12 @@ result<cluster_config> read_cluster_config(const config& file) {
                          + " is used twice"};
       *target = static_cast<std::uint16_t>(*port);
     }
+    node.certificate = file.get_string(prefix + "certificate");
+    node.key = file.get_string(prefix + "key");
+    if (node.certificate.empty() != node.key.empty())
+      return problem{prefix + "certificate",
+                     "set both certificate and key of node " + id + ", or "
+                     "neither"};
     out.nodes.push_back(node);
   }
   return out;
@@ -96,7 +104,62 @@ result<cluster_config> load_cluster_config(const std::string& path) {
   auto file = config::from_file(path);
   if (!file)
     return file.error();
-  return read_cluster_config(*file);
+  auto out = read_cluster_config(*file);
+  if (out) {
+    auto slash = path.rfind('/');
+    out->directory = slash == std::string::npos ? "." : path.substr(0, slash);
+  }
+  return out;
+}
+
+namespace {
+
+bool readable(const std::string& path) {
+  return ::access(path.c_str(), R_OK) == 0;
+}
+
+std::string relative_to(const std::string& dir, const std::string& path) {
+  if (path.empty() || path[0] == '/' || dir.empty())
+    return path;
+  return dir + "/" + path;
+}
+
+} // namespace
+
+result<cluster_tls> resolve_cluster_tls(const cluster_config& cluster,
+                                        const std::string& node_id,
+                                        const std::string& tls_dir) {
+  cluster_tls out;
+  auto* me = cluster.find(node_id);
+  if (!me)
+    return problem{"GATEWAY_NODE_ID", "node '" + node_id + "' is not in the file"};
+  auto& dir = cluster.directory;
+  out.ca = relative_to(dir, cluster.tls_ca);
+  out.certificate = relative_to(dir, me->certificate.empty() ? cluster.tls_certificate
+                                                            : me->certificate);
+  out.key = relative_to(dir, me->key.empty() ? cluster.tls_key : me->key);
+  if (!tls_dir.empty()) {
+    if (out.ca.empty())
+      out.ca = tls_dir + "/ca.pem";
+    if (out.certificate.empty()) {
+      out.certificate = tls_dir + "/" + node_id + ".pem";
+      out.key = tls_dir + "/" + node_id + ".key";
+    }
+  }
+  bool any = !out.ca.empty() || !out.certificate.empty();
+  if (!cluster.tls_required && !any)
+    return out; // plaintext, as the file says explicitly
+  if (out.ca.empty() || out.certificate.empty())
+    return problem{"tls",
+                   "the cluster runs over mutual TLS: give [tls] ca and node "
+                     + node_id + "'s certificate and key in the cluster file, "
+                     "or GATEWAY_CLUSTER_TLS_DIR (./dev cluster-certs makes "
+                     "one); plaintext only with [tls] required = false"};
+  for (auto* f : {&out.ca, &out.certificate, &out.key})
+    if (!readable(*f))
+      return problem{"tls", "cannot read " + *f};
+  out.on = true;
+  return out;
 }
 
 } // namespace draft

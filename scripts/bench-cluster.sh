@@ -57,9 +57,13 @@ url="postgresql://postgres@127.0.0.1:$pg_port/ours"
   done
 } >"$work/cluster.conf"
 
+# Mutual TLS between the nodes, as in production.
+"$(dirname "$0")/cluster-certs.sh" "$work/tls" n1 n2 n3
+
 start_node() { # index
   local i=$1
   GATEWAY_CLUSTER_CONFIG=$work/cluster.conf GATEWAY_NODE_ID=n$((i + 1)) \
+    GATEWAY_CLUSTER_TLS_DIR=$work/tls \
     GATEWAY_MAX_CONNECTIONS_PER_USER=100000 GATEWAY_HANDSHAKES_PER_SECOND=100000 \
     "$bin/draft-gateway" >>"$work/n$((i + 1)).log" 2>&1 &
   node_pids[$i]=$!

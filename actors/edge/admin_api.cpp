@@ -482,7 +482,7 @@ void action(gateway_context& context, const admin_request& request,
     return act(context, reply, "disconnected " + parts[1],
                "no connection " + parts[1]
                  + " on any live node that allows actions",
-               shutdown_atom::value, parts[1], by);
+               shutdown_atom::value, parts[1], by, std::string("admin"));
   if (parts.size() == 3 && parts[0] == "drafts" && parts[2] == "restart") {
     auto id = normalize_uuid(parts[1]);
     if (!is_uuid(id))
@@ -490,7 +490,7 @@ void action(gateway_context& context, const admin_request& request,
     return act(context, reply, "restarted the actor of draft " + id,
                "no node that allows actions owns a running actor for draft "
                  + id,
-               restart_atom::value, id, by);
+               restart_atom::value, id, by, std::string("admin"));
   }
   if (parts.size() == 4 && parts[0] == "dead-letters")
     return dead_letter_action(context, parts, by, reply);
@@ -508,7 +508,7 @@ void action(gateway_context& context, const admin_request& request,
                "no component '" + c->second
                  + "' on some node, or a node is read-only (GET "
                    "/admin/api/log-levels lists the components)",
-               level_atom::value, c->second, l->second, by);
+               level_atom::value, c->second, l->second, by, std::string("admin"));
   }
   reply(json_error(404, "not_found", "no such admin action: POST /admin/api/"
                                        + [&] {

@@ -15,7 +15,8 @@
 namespace draft {
 
 result<std::optional<cluster_membership>>
-read_cluster_membership(const std::string& path, const std::string& node_id) {
+read_cluster_membership(const std::string& path, const std::string& node_id,
+                        const std::string& tls_dir) {
   if (path.empty())
     return std::optional<cluster_membership>{};
   auto file = load_cluster_config(path);
@@ -25,7 +26,22 @@ read_cluster_membership(const std::string& path, const std::string& node_id) {
   if (!file->find(node_id))
     return problem{"GATEWAY_NODE_ID",
                    "node '" + node_id + "' is not a [node.<id>] of " + path};
-  return std::optional<cluster_membership>{cluster_membership{*file, node_id}};
+  auto tls = resolve_cluster_tls(*file, node_id, tls_dir);
+  if (!tls)
+    return problem{"GATEWAY_CLUSTER_CONFIG (" + path + ")", tls.error().to_string()};
+  cluster_membership out{*file, node_id, *tls, nullptr};
+  if (tls->on) {
+    auto credential = node_credential::load(tls->certificate, tls->key, tls->ca);
+    if (!credential)
+      return problem{"tls", credential.error().to_string()};
+    if ((*credential)->name() != node_id)
+      return problem{"tls", tls->certificate + " names node '"
+                              + (*credential)->name() + "', not " + node_id
+                              + " (the certificate's common name must be the "
+                                "node id)"};
+    out.credential = *credential;
+  }
+  return std::optional<cluster_membership>{std::move(out)};
 }
 
 result<jwt_settings> apply_cluster_settings(const cluster_membership& cluster,
@@ -61,12 +77,12 @@ void configure_cluster_transport(caf::actor_system_config& config,
   config.set("middleman.heartbeat-interval",
              caf::timespan{file.heartbeat_interval});
   config.set("middleman.connection-timeout", caf::timespan{file.peer_timeout});
-  if (file.tls_certificate.empty())
+  if (!cluster.tls.on)
     return;
   config.load<caf::openssl::manager>();
-  config.openssl_certificate = file.tls_certificate;
-  config.openssl_key = file.tls_key;
-  config.openssl_cafile = file.tls_ca;
+  config.openssl_certificate = cluster.tls.certificate;
+  config.openssl_key = cluster.tls.key;
+  config.openssl_cafile = cluster.tls.ca;
 }
 
 result<caf::actor> join_cluster(caf::actor_system& system,
@@ -75,10 +91,15 @@ result<caf::actor> join_cluster(caf::actor_system& system,
                                 const caf::actor& admin) {
   auto& file = cluster.file;
   auto& me = *file.find(cluster.node_id);
-  bool tls = !file.tls_certificate.empty();
+  bool tls = cluster.tls.on;
+  if (!tls)
+    logger::get("membership").warn(
+      "the cluster runs in PLAINTEXT ([tls] required = false): anyone who "
+      "reaches the cluster port can join, read and inject events; use it only "
+      "on a trusted network");
   membership_config config{cluster.node_id, file.nodes,
                            file.heartbeat_interval, file.peer_timeout,
-                           directory, tls, admin};
+                           directory, tls, admin, cluster.credential};
   auto membership = spawn_membership(system, config);
   auto published
     = tls ? caf::openssl::publish(membership, me.cluster_port, me.host.c_str(),

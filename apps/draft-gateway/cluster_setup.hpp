@@ -16,18 +16,24 @@
 #include "protocol/result.hpp"
 #include "runtime/cluster_config.hpp"
 #include "runtime/jwt.hpp"
+#include "runtime/node_credential.hpp"
 
 namespace draft {
 
 struct cluster_membership {
   cluster_config file;
   std::string node_id;
+  cluster_tls tls;  ///< this node's TLS files (off only if the file allows)
+  std::shared_ptr<const node_credential> credential; ///< for the hello
 };
 
-/// The cluster this node is configured into, if any; a bad file or an id not
-/// in it is a problem naming the field.
+/// The cluster this node is configured into, if any; a bad file, an id not
+/// in it, or missing TLS files (required unless the file says
+/// `[tls] required = false`) is a problem naming the field. `tls_dir` is
+/// GATEWAY_CLUSTER_TLS_DIR.
 result<std::optional<cluster_membership>>
-read_cluster_membership(const std::string& path, const std::string& node_id);
+read_cluster_membership(const std::string& path, const std::string& node_id,
+                        const std::string& tls_dir);
 
 /// Applies the node's addresses and the shared settings: the database URL
 /// and the JWT key (unless the environment sets them).
@@ -35,7 +41,8 @@ result<jwt_settings> apply_cluster_settings(const cluster_membership& cluster,
                                             gateway_options& options,
                                             std::string& database_url);
 
-/// Turns on CAF's middleman heartbeats and, if configured, TLS.
+/// Turns on CAF's middleman heartbeats and TLS (unless plaintext is allowed
+/// and no certificate is given).
 void configure_cluster_transport(caf::actor_system_config& config,
                                  const cluster_membership& cluster);
 

@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
     {"idle_grace", "GATEWAY_IDLE_GRACE"},
     {"db_workers", "GATEWAY_DB_WORKERS"},
     {"cluster_config", "GATEWAY_CLUSTER_CONFIG"},
+    {"cluster_tls_dir", "GATEWAY_CLUSTER_TLS_DIR"},
     {"admin_sample_interval", "GATEWAY_ADMIN_SAMPLE_INTERVAL"},
     {"admin_actions", "GATEWAY_ADMIN_ACTIONS"},
   });
@@ -159,7 +160,8 @@ int main(int argc, char** argv) {
   if (!options)
     return fail(options.error());
   auto cluster = draft::read_cluster_membership(
-    cfg.get_string("cluster_config"), options->node_id);
+    cfg.get_string("cluster_config"), options->node_id,
+    cfg.get_string("cluster_tls_dir"));
   if (!cluster)
     return fail(cluster.error());
   auto jwt = *cluster ? draft::apply_cluster_settings(**cluster, *options, url)

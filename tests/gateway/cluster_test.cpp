@@ -164,41 +164,6 @@ TEST(cluster, a_frozen_node_is_detected_and_its_drafts_move) {
   EXPECT_EQ(client->duplicates(), 0);
 }
 
-// Certificates made with the openssl command: a CA and one node certificate.
-std::string make_certificates() {
-  std::string dir = "/tmp/draft-e2e-" + std::to_string(getpid()) + "-tls";
-  std::string cmd
-    = "mkdir -p " + dir + " && cd " + dir
-      + " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=draft-ca"
-        " -keyout ca.key -out ca.pem 2>/dev/null"
-        " && openssl req -newkey rsa:2048 -nodes -subj /CN=draft-node"
-        " -keyout node.key -out node.csr 2>/dev/null"
-        " && openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key"
-        " -CAcreateserial -days 1 -out node.pem 2>/dev/null";
-  EXPECT_EQ(std::system(cmd.c_str()), 0);
-  return "[tls]\ncertificate = " + dir + "/node.pem\nkey = " + dir
-         + "/node.key\nca = " + dir + "/ca.pem\n";
-}
-
-TEST(cluster, nodes_talk_over_tls) {
-  gateway_fixture f({}, 2, make_certificates());
-  ASSERT_TRUE(all_see(f, {0, 1}, {"n1", "n2"}));
-  auto draft = draft_owned_by(f, "n1");
-  ASSERT_FALSE(draft.empty());
-  auto client = f.open(draft, "tls-watcher", -1, 0, 1);
-  ASSERT_TRUE(client && client->read_one(10s));
-  ASSERT_EQ(f.command(draft, "start"), 200);
-  ASSERT_EQ(f.pick_best(draft), 201);
-  auto log = f.outbox(draft);
-  ASSERT_TRUE(client->read_until_seq(log.back().first, 20s));
-  EXPECT_EQ(applied(*client), log);
-  EXPECT_TRUE(gateway_fixture::eventually(
-    [&] {
-      return draft_detail(f.gateway_port(1), draft, "n1", "followers") == "1";
-    },
-    10));
-}
-
 // Starts a gateway with `file` as its cluster file; its exit status and output.
 int start_with_cluster_file(const std::string& file, const std::string& node,
                             std::string& output) {

@@ -1,6 +1,8 @@
 #include "gateway_fixture.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -15,6 +17,25 @@
 namespace draft::testing {
 
 using namespace std::chrono_literals;
+
+const std::string& cluster_credentials() {
+  // One CA and certificates n1..n9 per test process, removed at its end.
+  struct credentials {
+    std::string dir = "/tmp/draft-e2e-" + std::to_string(getpid()) + "-tls";
+    credentials() {
+      std::string cmd = "bash '" DRAFT_SOURCE_DIR "/scripts/cluster-certs.sh' '"
+                        + dir + "' n1 n2 n3 n4 n5 n6 n7 n8 n9";
+      if (std::system(cmd.c_str()) != 0)
+        ADD_FAILURE() << "cannot make cluster certificates: " << cmd;
+    }
+    ~credentials() {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  };
+  static credentials made;
+  return made.dir;
+}
 
 std::string signed_token(const std::string& claims, long ttl_sec) {
   return sign_hs256("{\"exp\":" + std::to_string(now_utc() / 1'000'000 + ttl_sec)
@@ -75,13 +96,18 @@ gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env,
         << "[jwt]\nsecret = " << gateway_secret << "\n";
     for (int i = 0; i < nodes; ++i) {
       http_ports_.push_back(free_port());
+      cluster_ports_.push_back(free_port());
       out << "[node.n" << i + 1 << "]\nhost = 127.0.0.1\nhttp_port = "
-          << http_ports_.back() << "\ncluster_port = " << free_port() << "\n";
+          << http_ports_.back() << "\ncluster_port = " << cluster_ports_.back()
+          << "\n";
     }
     out << cluster_extra;
     gateway_env_.erase("DATABASE_URL");
     gateway_env_.erase("DRAFT_JWT_SECRET");
     gateway_env_["GATEWAY_CLUSTER_CONFIG"] = file;
+    // Mutual TLS and the hello, as in production (docs/cluster.md).
+    if (!gateway_env_.count("GATEWAY_CLUSTER_TLS_DIR"))
+      gateway_env_["GATEWAY_CLUSTER_TLS_DIR"] = cluster_credentials();
   }
   nodes_.resize(static_cast<std::size_t>(nodes));
   for (int i = 0; i < nodes; ++i)
@@ -90,6 +116,8 @@ gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env,
 
 void gateway_fixture::start_node(int node) {
   auto env = gateway_env_;
+  for (auto& [k, v] : node_env_[node])
+    env[k] = v;
   int port = 0;
   std::string name = "gateway";
   if (!http_ports_.empty()) {

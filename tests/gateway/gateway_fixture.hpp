@@ -43,6 +43,10 @@ struct service {
   std::unique_ptr<child_process> process;
 };
 
+/// The cluster's CA and node certificates (n1..n9) for this test process,
+/// made by scripts/cluster-certs.sh: a directory for GATEWAY_CLUSTER_TLS_DIR.
+const std::string& cluster_credentials();
+
 class gateway_fixture {
 public:
   /// `gateway_env` adds or overrides the gateway's environment. With
@@ -63,6 +67,14 @@ public:
 
   /// Starts node `node` again (after the test killed it).
   void restart(int node);
+
+  /// Sets `key` in node `node`'s environment from its next (re)start on.
+  void set_node_env(int node, const std::string& key, const std::string& value) {
+    node_env_[node][key] = value;
+  }
+
+  /// A cluster node's cluster (CAF) port.
+  int cluster_port(int node) const { return cluster_ports_[node]; }
 
   /// Creates a draft through the orchestrator; returns its id.
   std::string create_draft(int teams, int rounds, int clock_sec);
@@ -99,6 +111,8 @@ private:
   std::unique_ptr<service> orchestrator_;
   std::map<std::string, std::string> gateway_env_;
   std::vector<int> http_ports_;
+  std::vector<int> cluster_ports_;
+  std::map<int, std::map<std::string, std::string>> node_env_;
   std::vector<std::unique_ptr<service>> nodes_;
 };
 

@@ -30,6 +30,12 @@ std::string error_of(const std::string& text) {
 const std::string base = "[database]\nurl = postgresql://x/y\n"
                          "[cluster]\nheartbeat_interval = 1s\npeer_timeout = 5s\n";
 
+std::string node(const std::string& id, const std::string& http,
+                 const std::string& cluster) {
+  return "[node." + id + "]\nhost = 127.0.0.1\nhttp_port = " + http
+         + "\ncluster_port = " + cluster + "\n";
+}
+
 } // namespace
 
 TEST(ownership, every_node_agrees_whatever_the_order_of_members) {
@@ -78,11 +84,6 @@ TEST(cluster_config, reads_the_shipped_local_cluster) {
 }
 
 TEST(cluster_config, refuses_invalid_files_naming_the_field) {
-  auto node = [](const std::string& id, const std::string& http,
-                 const std::string& cluster) {
-    return "[node." + id + "]\nhost = 127.0.0.1\nhttp_port = " + http
-           + "\ncluster_port = " + cluster + "\n";
-  };
   EXPECT_EQ(error_of(base + node("n1", "8080", "9080")), "<accepted>");
   EXPECT_EQ(error_of(base), "node: no [node.<id>] section: a cluster needs at "
                             "least one node");
@@ -98,12 +99,46 @@ TEST(cluster_config, refuses_invalid_files_naming_the_field) {
             "twice");
   EXPECT_EQ(error_of(base + node("n1", "8080", "9080") + "colour = red\n"),
             "node.n1.colour (test.conf:10): unknown node field; expected host, "
-            "http_port or cluster_port");
+            "http_port, cluster_port, certificate or key");
   EXPECT_EQ(error_of("[database]\nurl = u\n[cluster]\nheartbeat_interval = 5s\n"
                      "peer_timeout = 2s\n"
                      + node("n1", "8080", "9080")),
             "cluster.peer_timeout (test.conf:5): must be longer than "
             "cluster.heartbeat_interval");
   EXPECT_EQ(error_of(base + "[tls]\ncertificate = c.pem\n" + node("n1", "8080", "9080")),
-            "tls: set all of tls.certificate, tls.key and tls.ca, or none");
+            "tls: set both tls.certificate and tls.key, or neither");
+  EXPECT_EQ(error_of(base + node("n1", "8080", "9080") + "certificate = n1.pem\n"),
+            "node.n1.certificate: set both certificate and key of node n1, or "
+            "neither");
+  EXPECT_EQ(error_of(base + "[tls]\nrequired = maybe\n" + node("n1", "8080", "9080")),
+            "tls.required (test.conf:7): expected true or false, got \"maybe\"");
+}
+
+// Which TLS files a node uses: the file's (relative to it), else the TLS
+// directory's; none is an error unless plaintext is allowed.
+TEST(cluster_config, resolves_a_nodes_tls_files_or_says_what_is_missing) {
+  auto parse = [](const std::string& text) {
+    auto file = config::from_text(text, "test.conf");
+    auto c = read_cluster_config(*file);
+    EXPECT_TRUE(c) << c.error().to_string();
+    c->directory = "/etc/draft";
+    return *c;
+  };
+  auto plain = parse(base + node("n1", "8080", "9080"));
+  auto missing = resolve_cluster_tls(plain, "n1", "");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().to_string().find("mutual TLS"), std::string::npos);
+  plain.tls_required = false;
+  auto off = resolve_cluster_tls(plain, "n1", "");
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->on);
+  // From the directory (./dev cluster-certs); unreadable here, so refused.
+  auto from_dir = resolve_cluster_tls(plain, "n1", "/nonexistent");
+  ASSERT_FALSE(from_dir);
+  EXPECT_EQ(from_dir.error().to_string(), "tls: cannot read /nonexistent/ca.pem");
+  auto named = parse(base + "[tls]\nca = tls/ca.pem\n" + node("n1", "8080", "9080")
+                     + "certificate = /abs/n1.pem\nkey = n1.key\n");
+  auto paths = resolve_cluster_tls(named, "n1", "/ignored");
+  ASSERT_FALSE(paths); // not readable, but the message names the path used
+  EXPECT_EQ(paths.error().to_string(), "tls: cannot read /etc/draft/tls/ca.pem");
 }

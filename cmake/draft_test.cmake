@@ -1,4 +1,4 @@
-# draft_add_test(<name> KIND <unit|postgres|broker|e2e> SOURCES ... LIBS ...)
+# draft_add_test(<name> KIND <unit|postgres|broker|e2e|netns> SOURCES ... LIBS ...)
 #
 # Adds a GoogleTest executable and registers its tests with ctest, labelled by
 # kind so the fast unit set runs alone: `ctest -L unit`. Tests of any kind but
@@ -7,8 +7,8 @@
 function(draft_add_test name)
   # SERIAL: the test starts a cluster of processes; run it alone.
   cmake_parse_arguments(arg "SERIAL" "KIND" "SOURCES;LIBS" ${ARGN})
-  if(NOT arg_KIND MATCHES "^(unit|postgres|broker|e2e)$")
-    message(FATAL_ERROR "draft_add_test(${name}): KIND must be unit, postgres, broker or e2e")
+  if(NOT arg_KIND MATCHES "^(unit|postgres|broker|e2e|netns)$")
+    message(FATAL_ERROR "draft_add_test(${name}): KIND must be unit, postgres, broker, e2e or netns")
   endif()
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBS} GTest::gtest GTest::gtest_main)

@@ -8,8 +8,9 @@ http_reply http_call(int port, const std::string& method,
                      const std::string& target, const std::string& body,
                      const std::string& token,
                      const std::vector<std::pair<std::string, std::string>>&
-                       headers) {
-  auto res = http_request("127.0.0.1", std::to_string(port), method, target,
+                       headers,
+                     const std::string& host) {
+  auto res = http_request(host, std::to_string(port), method, target,
                           token, body, 30, headers);
   return {res.status, res.body, res.headers};
 }

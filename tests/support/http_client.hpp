@@ -14,12 +14,13 @@ struct http_reply {
   std::map<std::string, std::string> headers = {}; ///< names in lower case
 };
 
-/// One blocking HTTP/1.1 request to 127.0.0.1:`port` (Beast behind this
+/// One blocking HTTP/1.1 request to `host`:`port` (127.0.0.1 unless said) (Beast behind this
 /// header). `token`, when set, goes into `Authorization: Bearer`.
 http_reply http_call(int port, const std::string& method,
                      const std::string& target, const std::string& body = {},
                      const std::string& token = {},
                      const std::vector<std::pair<std::string, std::string>>&
-                       headers = {});
+                       headers = {},
+                     const std::string& host = "127.0.0.1");
 
 } // namespace draft::testing

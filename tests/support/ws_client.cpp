@@ -15,17 +15,17 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-void refused_upgrade(int port, const std::string& target,
+void refused_upgrade(const std::string& host, int port, const std::string& target,
                      const std::string& bearer, int& status,
                      std::string& body) {
   namespace http = beast::http;
   try {
     asio::io_context io;
     tcp::socket socket(io);
-    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+    socket.connect(tcp::endpoint(asio::ip::make_address(host),
                                  static_cast<unsigned short>(port)));
     http::request<http::empty_body> req(http::verb::get, target, 11);
-    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::host, host);
     req.set(http::field::upgrade, "websocket");
     req.set(http::field::connection, "Upgrade");
     req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
@@ -67,14 +67,14 @@ ws_client::~ws_client() {
 std::unique_ptr<ws_client>
 ws_client::connect(int port, const std::string& target,
                    const std::string& bearer, int& status, std::string& body,
-                   int receive_buffer) {
+                   int receive_buffer, const std::string& host) {
   auto state = std::make_unique<impl>();
   beast::error_code ec;
   auto& socket = state->ws.next_layer();
   socket.open(tcp::v4(), ec);
   if (receive_buffer > 0)
     socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+  socket.connect(tcp::endpoint(asio::ip::make_address(host, ec),
                                static_cast<unsigned short>(port)),
                  ec);
   if (ec) {
@@ -88,14 +88,14 @@ ws_client::connect(int port, const std::string& target,
         req.set(beast::http::field::authorization, "Bearer " + bearer);
       }));
   websocket::response_type res;
-  state->ws.handshake(res, "127.0.0.1", target, ec);
+  state->ws.handshake(res, host, target, ec);
   if (!ec) {
     status = 101;
     return std::unique_ptr<ws_client>(new ws_client(std::move(state)));
   }
   // Beast's handshake reads a refusal's header but not always its body: ask
   // again as plain HTTP to learn the status and the reason.
-  refused_upgrade(port, target, bearer, status, body);
+  refused_upgrade(host, port, target, bearer, status, body);
   return nullptr;
 }
 

@@ -14,13 +14,14 @@ namespace draft::testing {
 
 class ws_client {
 public:
-  /// Connects to ws://127.0.0.1:`port``target`. On a refused upgrade
+  /// Connects to ws://`host`:`port``target` (127.0.0.1 unless said). On a refused upgrade
   /// returns null and sets `status` and `body` to the HTTP answer.
   /// `receive_buffer` > 0 shrinks SO_RCVBUF (to make a slow consumer).
   static std::unique_ptr<ws_client> connect(int port, const std::string& target,
                                             const std::string& bearer,
                                             int& status, std::string& body,
-                                            int receive_buffer = 0);
+                                            int receive_buffer = 0,
+                                            const std::string& host = "127.0.0.1");
   ~ws_client();
 
   /// The next text message; nothing on close, error or timeout.

@@ -2,6 +2,7 @@
 // per-draft order (seed 003). Configured by the seed's environment variables;
 // see docs/relay.md.
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
@@ -18,11 +19,14 @@
 
 namespace {
 
-draft::relay::outbox_relay* running = nullptr;
+// The worker a signal stops; null again before the worker is destroyed, so
+// a second signal during shutdown (Ctrl-C reaches the whole process group,
+// then ./dev sends SIGTERM) finds nothing to touch.
+std::atomic<draft::relay::outbox_relay*> running{nullptr};
 
 void on_signal(int) {
-  if (running)
-    running->stop(); // finish what is in flight, start nothing new
+  if (auto* worker = running.load())
+    worker->stop(); // finish what is in flight, start nothing new
 }
 
 int fail(const draft::problem& p) {
@@ -186,6 +190,7 @@ int main() {
   logger::get("relay").info("relay started",
                             {{"publisher", chosen->name()}, {"mode", *mode}});
   worker->run();
+  running = nullptr;
   logger::get("relay").info("relay stopped");
   return 0;
 }

@@ -9,12 +9,14 @@
 #include <thread>
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 #include <gtest/gtest.h>
 
 #include "actors/actor_system_config.hpp"
 #include "actors/draft_actor.hpp"
 #include "actors/gateway_messages.hpp"
 #include "protocol/json_codec.hpp"
+#include "runtime/metrics.hpp"
 #include "draft_actor_support.hpp"
 
 using namespace draft;
@@ -192,4 +194,45 @@ TEST_F(draft_actor_test, concurrent_resumers_share_one_database_read) {
   EXPECT_EQ(fetches->load() - before, 1);
   for (auto& s : sockets)
     caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
+
+// Least authority across nodes: a row from another node is applied only if
+// it comes from the owner this draft actor follows. A second actor system
+// in this process, connected over the middleman, plays a cluster member
+// that is not the owner and sends the draft actor a row.
+TEST_F(draft_actor_test, a_row_from_another_node_that_is_not_the_owner_is_refused) {
+  auto draft = spawn(16, 5);
+  auto sink = std::make_shared<recording_sink>();
+  caf::scoped_actor local{system};
+  local->send(draft, subscribe_atom::value, std::int64_t{-1}, sink_ptr{sink});
+  ASSERT_EQ(sink->await(1).size(), 1u); // the snapshot
+  auto port = system.middleman().publish(draft, 0, "127.0.0.1");
+  ASSERT_TRUE(port) << system.render(port.error());
+  gateway_system_config other_config;
+  caf::actor_system other{other_config};
+  auto remote = other.middleman().remote_actor("127.0.0.1", *port);
+  ASSERT_TRUE(remote) << other.render(remote.error());
+  auto refused = [] {
+    auto text = default_metrics().render();
+    auto line = std::string("gateway_cluster_refused_total{reason=\"event_not_from_owner\"} ");
+    auto at = text.find(line);
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + line.size()));
+  };
+  double before = refused();
+  {
+    caf::scoped_actor stranger{other};
+    stranger->send(*remote, event_atom::value, row(1));
+  }
+  for (int i = 0; i < 100 && refused() <= before; ++i)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_GT(refused(), before);
+  local->request(draft, 10s, status_atom::value)
+    .receive([](const actor_status& st) { EXPECT_EQ(st.details.at("last_seq"), "0"); },
+             [](caf::error&) { ADD_FAILURE(); });
+  EXPECT_EQ(sink->frames().size(), 1u); // nothing was delivered
+  // A local row (the poller's path) is still applied, and it is seq 1: the
+  // remote one was not.
+  local->send(draft, event_atom::value, row(1));
+  EXPECT_EQ(sink->await(2), (std::vector<std::int64_t>{-1000, 1}));
+  system.middleman().unpublish(draft, *port);
 }

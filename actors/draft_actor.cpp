@@ -185,9 +185,18 @@ void fetch_older(self_ptr self) {
             sub.waiting_for_rows = false;
             waiting.push_back(to);
           }
-        if (joined == 0 && !rows.empty())
-          logger::get("draft").warn("replay rows did not join the history",
-                                    {{"draft_id", st.model.draft_id()}});
+        if (joined == 0) {
+          // The rows right below the history are not there (or not in
+          // order): asking again would loop. The resumers' socket actors
+          // stop (1011), and the clients resume later.
+          logger::get("draft").error("replay read added nothing below the "
+                                     "history",
+                                     {{"draft_id", st.model.draft_id()},
+                                      {"rows", static_cast<std::uint64_t>(rows.size())}});
+          for (auto& to : waiting)
+            caf::anon_send_exit(to, caf::exit_reason::user_shutdown);
+          return;
+        }
         for (auto& to : waiting)
           replay_step(self, to);
       },

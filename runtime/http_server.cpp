@@ -449,10 +449,11 @@ open_listener(std::unique_ptr<http_server::impl> state) {
 } // namespace
 
 result<std::unique_ptr<http_server>>
-http_server::start(const options& opts, handler on_request) {
+http_server::launch(const options& opts, handler sync, async_handler async) {
   auto state = std::make_unique<impl>();
   state->opts = opts;
-  state->on_request = std::move(on_request);
+  state->on_request = std::move(sync);
+  state->on_async = std::move(async);
   auto started = open_listener(std::move(state));
   if (!started)
     return started.error();
@@ -460,14 +461,13 @@ http_server::start(const options& opts, handler on_request) {
 }
 
 result<std::unique_ptr<http_server>>
+http_server::start(const options& opts, handler on_request) {
+  return launch(opts, std::move(on_request), {});
+}
+
+result<std::unique_ptr<http_server>>
 http_server::start_async(const options& opts, async_handler on_request) {
-  auto state = std::make_unique<impl>();
-  state->opts = opts;
-  state->on_async = std::move(on_request);
-  auto started = open_listener(std::move(state));
-  if (!started)
-    return started.error();
-  return std::unique_ptr<http_server>(new http_server(std::move(*started)));
+  return launch(opts, {}, std::move(on_request));
 }
 
 std::uint16_t http_server::port() const {

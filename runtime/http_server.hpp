@@ -145,6 +145,9 @@ public:
 
 private:
   explicit http_server(std::unique_ptr<impl> state);
+  /// Exactly one of the handlers is set.
+  static result<std::unique_ptr<http_server>>
+  launch(const options& opts, handler sync, async_handler async);
   std::unique_ptr<impl> impl_;
 };
 

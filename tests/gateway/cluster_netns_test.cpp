@@ -126,14 +126,7 @@ struct net_cluster {
   }
 
   std::vector<std::pair<std::int64_t, std::string>> outbox(const std::string& id) {
-    pqxx::connection c(url);
-    pqxx::nontransaction tx(c);
-    std::vector<std::pair<std::int64_t, std::string>> out;
-    for (auto r : tx.exec_params("SELECT seq, event_id FROM draft_outbox WHERE "
-                                 "draft_id = $1 ORDER BY seq",
-                                 id))
-      out.emplace_back(r[0].as<long long>(), r[1].as<std::string>());
-    return out;
+    return outbox_of(url, id);
   }
 
   std::string create_and_start_draft() {

@@ -16,6 +16,7 @@
 
 #include "cluster_support.hpp"
 #include "support/process.hpp"
+#include "support/raw_socket.hpp"
 
 namespace draft::testing {
 namespace {
@@ -59,17 +60,11 @@ TEST(cluster_security, a_stranger_gets_no_handle_and_the_node_allocates_nothing)
   // Plain TCP: a BASP client handshake header declaring a ~4 GiB payload
   // (in plaintext CAF would allocate it at once). Over TLS it is not even a
   // handshake: the connection is dropped.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(f.cluster_port(0)));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  int fd = raw_connect(f.cluster_port(0), 10);
+  ASSERT_GE(fd, 0);
   unsigned char header[32] = {0x01, 0, 0, 0, 0xff, 0xff, 0xff, 0xf0};
   for (int i = 0; i < 8; ++i)
     ::send(fd, header, sizeof header, MSG_NOSIGNAL);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   char buf[4096];
   ssize_t n;
   while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {

@@ -26,12 +26,14 @@
 #include "runtime/jwt.hpp"
 #include "runtime/metrics.hpp"
 #include "support/http_client.hpp"
+#include "support/raw_socket.hpp"
 #include "support/ws_client.hpp"
 
 using namespace draft;
 using namespace draft::test;
 using namespace std::chrono_literals;
 using draft::testing::http_call;
+using draft::testing::raw_connect;
 using draft::testing::ws_client;
 
 namespace {
@@ -68,25 +70,9 @@ caf::behavior scripted_database(caf::event_based_actor*, std::int64_t last) {
   };
 }
 
-// A raw TCP connection to the server, for requests no client library sends.
-int raw_connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
-}
-
-// Sends `bytes` and reads until the server closes.
+// Sends `bytes` on a fresh connection and reads until the server closes.
 std::string exchange_raw(int port, const std::string& bytes) {
-  int fd = raw_connect(port);
+  int fd = raw_connect(port, 10);
   ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[4096];
@@ -230,7 +216,7 @@ TEST_F(edge_test, http_connections_above_the_cap_get_503) {
   gateway_options o;
   o.max_http_connections = 2;
   start(o);
-  int a = raw_connect(port), b = raw_connect(port);
+  int a = raw_connect(port, 10), b = raw_connect(port, 10);
   // Both are being served (a request on each proves it), and stay open.
   for (int fd : {a, b}) {
     std::string req = "GET /health HTTP/1.1\r\nHost: a\r\n\r\n";

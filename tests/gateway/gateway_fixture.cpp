@@ -196,7 +196,12 @@ gateway_fixture::open(const std::string& draft_id, const std::string& user,
 
 std::vector<std::pair<std::int64_t, std::string>>
 gateway_fixture::outbox(const std::string& draft_id) {
-  pqxx::connection c(db_.url());
+  return outbox_of(db_.url(), draft_id);
+}
+
+std::vector<std::pair<std::int64_t, std::string>>
+outbox_of(const std::string& url, const std::string& draft_id) {
+  pqxx::connection c(url);
   pqxx::nontransaction tx(c);
   std::vector<std::pair<std::int64_t, std::string>> out;
   for (auto r : tx.exec_params("SELECT seq, event_id FROM draft_outbox WHERE "

@@ -116,6 +116,10 @@ private:
   std::vector<std::unique_ptr<service>> nodes_;
 };
 
+/// A draft's outbox in the database at `url`, as (seq, event_id) by seq.
+std::vector<std::pair<std::int64_t, std::string>>
+outbox_of(const std::string& url, const std::string& draft_id);
+
 /// The events a client applied, as (seq, event_id).
 std::vector<std::pair<std::int64_t, std::string>>
 applied(const draft_listener& listener);

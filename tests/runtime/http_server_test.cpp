@@ -23,8 +23,10 @@
 #include "runtime/http_lane.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/metrics.hpp"
+#include "support/raw_socket.hpp"
 
 using namespace draft;
+using draft::testing::raw_connect;
 using namespace std::chrono_literals;
 
 namespace {
@@ -37,22 +39,6 @@ std::unique_ptr<http_server> serve(http_server::options opts = {}) {
   });
   EXPECT_TRUE(server);
   return server ? std::move(*server) : nullptr;
-}
-
-// A raw TCP connection to 127.0.0.1:port (-1 on failure).
-int raw_connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0)
-    return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // Sends `request` on a fresh connection and returns what comes back until

@@ -14,6 +14,7 @@
 #include "actors/draft_state.hpp"
 #include "actors/gateway_messages.hpp"
 #include "actors/gateway_metrics.hpp"
+#include "actors/room_presence.hpp"
 #include "protocol/json_codec.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
@@ -26,6 +27,7 @@ using namespace std::chrono_literals;
 
 struct subscriber {
   sink_ptr sink;              ///< the connection, written to directly
+  std::string team_id;        ///< the token's team ("" for a viewer)
   std::int64_t sent_seq = 0;  ///< last seq this subscriber has been sent
   bool catching_up = false;   ///< a replay is under way (no live frames)
   bool waiting_for_rows = false; ///< the replay waits for a PostgreSQL read
@@ -55,6 +57,13 @@ struct actor_state {
   std::int64_t known_seq = 0;        // highest seq known to exist
   std::set<caf::actor> followers;    // draft actors of other nodes
   std::uint64_t forwarded = 0;       // events sent to followers
+  // Who is in the room: counted here, summed on the owner, published at
+  // most once a second (draft_actor.cpp, "Presence").
+  room_presence presence;
+  presence_counts published;         // the room as last published/received
+  presence_counts reported;          // a follower's last report upstream
+  bool presence_due = false;         // a flush is scheduled
+  std::chrono::steady_clock::time_point presence_sent_at{};
   static inline const char* name = "draft";
 };
 
@@ -103,6 +112,7 @@ void broadcast(self_ptr self, const frame_ptr& f, Predicate wanted) {
 //    every resumer then shares; it is dropped when replays have been idle
 //    for a while.
 void replay_step(self_ptr self, const caf::actor& to);
+void presence_changed(self_ptr self); // "Presence", below
 
 // The lowest seq held in memory (older frames, then the history).
 std::int64_t memory_front(const actor_state& st) {
@@ -388,6 +398,8 @@ void take_ownership(self_ptr self) {
   if (st.is_owner)
     return;
   st.is_owner = true;
+  st.presence.clear_remote(); // followers report again when they follow
+  presence_changed(self);
   auto& id = st.model.draft_id();
   logger::get("draft").info("owning draft", {{"draft_id", id},
                                              {"last_seq", st.model.last_seq()}});
@@ -404,6 +416,7 @@ void give_up_ownership(self_ptr self) {
   if (!st.is_owner)
     return;
   st.is_owner = false;
+  st.presence.clear_remote();
   caf::anon_send(st.config.poller, unregister_atom::value, st.model.draft_id());
   if (st.ticking)
     self->send(st.config.timer, unregister_atom::value, self->address());
@@ -452,6 +465,9 @@ void follow_owner(self_ptr self) {
                 return;
               }
               learn_seq(self, owner_seq);
+              // The new owner learns who is connected here.
+              st.reported = presence_counts{};
+              presence_changed(self);
             },
             [=](caf::error&) {
               // It may have registered us after all: undo that.
@@ -478,6 +494,69 @@ void send_tick(self_ptr self, const frame_ptr& f) {
   });
   for (auto& follower : st.followers)
     self->send(follower, tick_atom::value, last, f->text);
+}
+
+// Presence: a change of who is connected schedules one flush, at most one
+// a second. On the owner the flush publishes the cluster's room (its own
+// connections plus each follower's report) to its subscribers and its
+// followers, which pass the same frame on; on a follower it reports the
+// node's own counts to the owner.
+void presence_changed(self_ptr self) {
+  auto& st = self->state;
+  if (st.presence_due)
+    return;
+  st.presence_due = true;
+  auto next = st.presence_sent_at + 1s;
+  auto now = std::chrono::steady_clock::now();
+  if (next <= now)
+    self->send(self, presence_atom::value);
+  else
+    self->delayed_send(self, next - now, presence_atom::value);
+}
+
+void publish_presence(self_ptr self, const presence_counts& room) {
+  auto& st = self->state;
+  st.published = room;
+  auto f = std::make_shared<frame>();
+  f->seq = st.model.last_seq();
+  f->text = json::encode_presence_changed(st.model.draft_id(), room, now_utc());
+  broadcast(self, f, [](subscriber&) { return true; });
+  for (auto& follower : st.followers)
+    self->send(follower, presence_atom::value, f->text, room);
+}
+
+void flush_presence(self_ptr self) {
+  auto& st = self->state;
+  st.presence_due = false;
+  st.presence_sent_at = std::chrono::steady_clock::now();
+  if (st.is_owner) {
+    auto room = st.presence.total();
+    if (room != st.published)
+      publish_presence(self, room);
+  } else if (st.upstream && st.presence.local() != st.reported) {
+    st.reported = st.presence.local();
+    self->send(st.upstream, presence_atom::value, st.reported);
+  }
+}
+
+void drop_subscriber(self_ptr self, const caf::actor& who) {
+  auto& st = self->state;
+  auto it = st.subscribers.find(who);
+  if (it == st.subscribers.end())
+    return;
+  st.presence.leave(it->second.team_id);
+  st.subscribers.erase(it);
+  presence_changed(self);
+  if (st.subscribers.empty())
+    schedule_idle_check(self);
+}
+
+void drop_follower(self_ptr self, const caf::actor& who) {
+  auto& st = self->state;
+  st.presence.drop_remote(who.address());
+  presence_changed(self);
+  if (st.subscribers.empty() && st.followers.empty())
+    schedule_idle_check(self);
 }
 
 caf::behavior running(self_ptr self) {
@@ -524,22 +603,29 @@ caf::behavior running(self_ptr self) {
           >= st.config.replay_stall)
         st.older.clear();
     },
-    [=](subscribe_atom, std::int64_t last_seq, const sink_ptr& sink) {
+    [=](subscribe_atom, std::int64_t last_seq, const sink_ptr& sink,
+        std::string& team) {
       ++self->state.handled;
       auto to = caf::actor_cast<caf::actor>(self->current_sender());
       if (!to || !sink)
         return;
       self->monitor(to);
-      auto& sub = self->state.subscribers[to];
+      auto& st = self->state;
+      auto& sub = st.subscribers[to];
       if (sub.sink != sink || last_seq < 0) {
         // A new subscriber, or a snapshot that supersedes any replay.
+        if (sub.sink)
+          st.presence.leave(sub.team_id);
         auto generation = sub.replay_generation + 1;
         sub = subscriber{};
         sub.sink = sink;
+        sub.team_id = std::move(team);
         sub.replay_generation = generation;
+        st.presence.join(sub.team_id);
+        presence_changed(self);
       }
       if (last_seq < 0) {
-        send_frame(sub, self->state.model.snapshot_frame(now_utc()));
+        send_frame(sub, st.model.snapshot_frame(now_utc(), st.published));
         sub.sent_seq = self->state.model.last_seq();
       } else {
         // A resume during a replay moves the cursor of the one under way.
@@ -549,10 +635,29 @@ caf::behavior running(self_ptr self) {
     },
     [=](unsubscribe_atom) {
       ++self->state.handled;
-      auto from = caf::actor_cast<caf::actor>(self->current_sender());
-      self->state.subscribers.erase(from);
-      if (self->state.subscribers.empty())
-        schedule_idle_check(self);
+      drop_subscriber(self, caf::actor_cast<caf::actor>(self->current_sender()));
+    },
+    [=](presence_atom) { flush_presence(self); },
+    [=](presence_atom, presence_counts& counts) {
+      // A following node's own connections; only a follower may report.
+      auto who = caf::actor_cast<caf::actor>(self->current_sender());
+      if (!who || self->state.followers.count(who) == 0)
+        return;
+      self->state.presence.set_remote(who.address(), std::move(counts));
+      presence_changed(self);
+    },
+    [=](presence_atom, std::string& text, presence_counts& room) {
+      // The owner's published room, passed on to this node's clients.
+      auto& st = self->state;
+      if (!st.upstream
+          || self->current_sender()
+               != caf::actor_cast<caf::strong_actor_ptr>(st.upstream))
+        return;
+      st.published = std::move(room);
+      auto f = std::make_shared<frame>();
+      f->seq = st.model.last_seq();
+      f->text = std::move(text);
+      broadcast(self, f, [](subscriber&) { return true; });
     },
     [=](tick_atom) {
       ++self->state.handled;
@@ -601,8 +706,7 @@ caf::behavior running(self_ptr self) {
       auto who = caf::actor_cast<caf::actor>(self->current_sender());
       if (st.followers.erase(who) > 0) {
         self->demonitor(who);
-        if (st.subscribers.empty() && st.followers.empty())
-          schedule_idle_check(self);
+        drop_follower(self, who);
       }
     },
     [=](state_atom) -> caf::result<draft_snapshot> {
@@ -630,7 +734,8 @@ caf::behavior running(self_ptr self) {
                    {"role", st.is_owner ? "owner" : "follower"},
                    {"owner", st.owner_id},
                    {"followers", std::to_string(st.followers.size())},
-                   {"events_forwarded", std::to_string(st.forwarded)}};
+                   {"events_forwarded", std::to_string(st.forwarded)},
+                   {"presence", json::encode(st.published)}};
       auto snap = st.model.snapshot(now_utc());
       if (snap.pick) {
         auto& cp = *snap.pick;
@@ -681,13 +786,10 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
       return;
     }
     if (st.followers.erase(who) > 0) {
-      if (st.subscribers.empty() && st.followers.empty())
-        schedule_idle_check(self);
+      drop_follower(self, who);
       return;
     }
-    st.subscribers.erase(who);
-    if (st.subscribers.empty())
-      schedule_idle_check(self);
+    drop_subscriber(self, who);
   });
   // Attachables run after the state is gone: capture what they need.
   self->attach_functor([poller = self->state.config.poller,

@@ -109,10 +109,10 @@ draft_snapshot draft_model::snapshot(timestamp now) const {
   return out;
 }
 
-frame_ptr draft_model::snapshot_frame(timestamp now) const {
+frame_ptr draft_model::snapshot_frame(timestamp now,
+                                      const presence_counts& presence) const {
   auto f = std::make_shared<frame>();
-  auto body = json::encode(snapshot(now));
-  f->text = "{\"type\":\"StateSnapshot\"," + body.substr(1);
+  f->text = json::encode_snapshot_message(snapshot(now), presence);
   f->seq = snapshot_.last_seq;
   return f;
 }

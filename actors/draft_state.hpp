@@ -38,8 +38,10 @@ public:
   /// The state-sync body at server time `now` (time left from the clock).
   draft_snapshot snapshot(timestamp now) const;
 
-  /// The first WebSocket message: the snapshot plus "type":"StateSnapshot".
-  frame_ptr snapshot_frame(timestamp now) const;
+  /// The first WebSocket message: the snapshot plus "type":"StateSnapshot"
+  /// and who is in the room.
+  frame_ptr snapshot_frame(timestamp now,
+                           const presence_counts& presence = {}) const;
 
   /// A TimerTick frame at `now`, or null when no pick is on the clock.
   frame_ptr tick_frame(timestamp now) const;

@@ -115,6 +115,7 @@ using members_atom = caf::atom_constant<caf::atom("members")>;
 using owner_atom = caf::atom_constant<caf::atom("owner")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;
 using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
+using presence_atom = caf::atom_constant<caf::atom("presence")>;
 // Admin console.
 using admin_atom = caf::atom_constant<caf::atom("admin")>;
 using report_atom = caf::atom_constant<caf::atom("report")>;

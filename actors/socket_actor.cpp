@@ -85,7 +85,8 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
     // failed) the client must not be left on a silent connection.
     sink->close(1011, "internal error; reconnect with last_seq");
   });
-  self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink);
+  self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink,
+             st.info.team_id);
   // The session lasts as long as its token: then 4001, and the client
   // reconnects with a fresh token and its last seq.
   arm_expiry(self);
@@ -105,7 +106,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
       }
       // A resume resets this connection's cursor; the draft actor replays.
       self->send(self->state.draft, subscribe_atom::value, resume.last_seq,
-                 self->state.sink);
+                 self->state.sink, self->state.info.team_id);
     },
     [=](ping_request& ping) {
       ++self->state.handled;

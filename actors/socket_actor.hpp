@@ -32,6 +32,7 @@ namespace draft {
 struct connection_info {
   std::string connection_id;
   std::string user;
+  std::string team_id; ///< the token's team, "" for a viewer (presence)
   std::string draft_id;
   std::int64_t last_seq = -1; ///< from ?last_seq=, -1 for a fresh client
   std::int64_t token_valid_until = 0; ///< s since the epoch; 0: no expiry

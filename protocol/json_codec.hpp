@@ -29,6 +29,20 @@ std::string encode(const relay_envelope& envelope);
 /// The state-sync body of `GET /api/drafts/{id}/state`.
 std::string encode(const draft_snapshot& snapshot);
 
+/// `{"teams":[{"team_id":…,"connections":N},…],"viewers":N}`, teams in id
+/// order.
+std::string encode(const presence_counts& presence);
+
+/// The first WebSocket message: the state-sync body plus
+/// `"type":"StateSnapshot"` and `"presence"`.
+std::string encode_snapshot_message(const draft_snapshot& snapshot,
+                                    const presence_counts& presence);
+
+/// `{"type":"PresenceChanged","draft_id",…,"teams","viewers","server_time"}`.
+std::string encode_presence_changed(const std::string& draft_id,
+                                    const presence_counts& presence,
+                                    timestamp server_time);
+
 /// `{"type":"pong","nonce":…,"server_time":…}`.
 std::string encode(const pong_reply& reply);
 

@@ -138,11 +138,25 @@ std::string encode(const relay_envelope& envelope) {
   return take(buffer);
 }
 
-std::string encode(const draft_snapshot& snapshot) {
-  rapidjson::StringBuffer buffer;
-  writer_type w(buffer);
+namespace {
+
+void write_presence_members(writer_type& w, const presence_counts& presence) {
   object_writer o(w);
-  w.StartObject();
+  w.Key("teams");
+  w.StartArray();
+  for (const auto& [team, connections] : presence.teams) {
+    w.StartObject();
+    o.str("team_id", team).num("connections", connections);
+    w.EndObject();
+  }
+  w.EndArray();
+  o.num("viewers", presence.viewers);
+}
+
+// The snapshot's members, in the order of the examples; the caller opens
+// and closes the object.
+void write_snapshot_members(writer_type& w, const draft_snapshot& snapshot) {
+  object_writer o(w);
   o.str("draft_id", snapshot.draft_id)
     .str("status", to_string(snapshot.status));
   w.Key("current_pick");
@@ -164,6 +178,54 @@ std::string encode(const draft_snapshot& snapshot) {
   o.num("total_picks", snapshot.total_picks)
     .num("completed_picks", snapshot.completed_picks)
     .num("last_seq", snapshot.last_seq);
+}
+
+} // namespace
+
+std::string encode(const draft_snapshot& snapshot) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  w.StartObject();
+  write_snapshot_members(w, snapshot);
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode(const presence_counts& presence) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  w.StartObject();
+  write_presence_members(w, presence);
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode_snapshot_message(const draft_snapshot& snapshot,
+                                    const presence_counts& presence) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  o.str("type", "StateSnapshot");
+  write_snapshot_members(w, snapshot);
+  w.Key("presence");
+  w.StartObject();
+  write_presence_members(w, presence);
+  w.EndObject();
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode_presence_changed(const std::string& draft_id,
+                                    const presence_counts& presence,
+                                    timestamp server_time) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  o.str("type", "PresenceChanged").str("draft_id", draft_id);
+  write_presence_members(w, presence);
+  o.time("server_time", server_time);
   w.EndObject();
   return take(buffer);
 }

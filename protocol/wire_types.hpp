@@ -232,6 +232,15 @@ struct pong_reply {
   timestamp server_time = 0;
 };
 
+/// Who is in a draft's room: connections per team (the token's `team_id`)
+/// and connections without a team (viewers). Ephemeral: never stored in
+/// the outbox. Sent as `"presence"` in the StateSnapshot message and as a
+/// PresenceChanged message (docs/protocol.md §6).
+struct presence_counts {
+  std::map<std::string, std::int32_t> teams; ///< team id -> connections (> 0)
+  std::int32_t viewers = 0;
+};
+
 /// Any client → server message.
 using client_message = caf::variant<resume_request, ping_request>;
 
@@ -391,6 +400,7 @@ DRAFT_EQUALITY(outbox_row, x.draft_id, x.seq, x.event_id, x.type,
                x.created_at, x.payload_json, x.traceparent)
 DRAFT_EQUALITY(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
                x.draft_type)
+DRAFT_EQUALITY(presence_counts, x.teams, x.viewers)
 DRAFT_EQUALITY(dead_letter, x.draft_id, x.connection_id, x.user, x.seq,
                x.reason)
 
@@ -448,6 +458,7 @@ DRAFT_INSPECT(outbox_row, x.draft_id, x.seq, x.event_id, x.type, x.created_at,
               x.payload_json, x.traceparent)
 DRAFT_INSPECT(draft_load, x.found, x.snapshot, x.paused_remaining_sec,
               x.draft_type)
+DRAFT_INSPECT(presence_counts, x.teams, x.viewers)
 DRAFT_INSPECT(dead_letter, x.draft_id, x.connection_id, x.user, x.seq,
               x.reason)
 
@@ -486,6 +497,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(draft_gateway, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::outbox_row>) )
   CAF_ADD_TYPE_ID(draft_gateway, (draft::draft_load))
   CAF_ADD_TYPE_ID(draft_gateway, (draft::dead_letter))
+  CAF_ADD_TYPE_ID(draft_gateway, (draft::presence_counts))
   CAF_ADD_TYPE_ID(draft_gateway, (draft::member_status))
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<draft::member_status>) )
   CAF_ADD_TYPE_ID(draft_gateway, (std::vector<std::string>) )

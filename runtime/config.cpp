@@ -233,6 +233,30 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
+result<std::vector<std::string>> parse_origins(const std::string& text,
+                                               const std::string& where,
+                                               const std::vector<std::string>& schemes) {
+  std::vector<std::string> origins;
+  for (auto& item : split_list(text)) {
+    auto colon = item.find("://");
+    auto scheme = colon == std::string::npos ? std::string() : item.substr(0, colon);
+    bool known = false;
+    for (auto& s : schemes)
+      known = known || s == scheme;
+    std::string names;
+    for (auto& s : schemes)
+      names += std::string(names.empty() ? "" : " or ") + s + "://";
+    auto host = known ? item.substr(colon + 3) : std::string();
+    bool clean = !host.empty() && host.find_first_of("/?#*@ ") == std::string::npos;
+    if (!known || !clean)
+      return problem{where, "expected a comma-separated list of origins ("
+                              + names + "host[:port], no path), got '"
+                              + item.substr(0, 100) + "'"};
+    origins.push_back(item);
+  }
+  return origins;
+}
+
 bool parse_integer(std::string_view text, std::int64_t min, std::int64_t max,
                    std::int64_t& out) {
   if (text.empty() || text[0] == '+' || (text[0] == '-' && min >= 0))

@@ -86,6 +86,14 @@ bool parse_duration(const std::string& text, std::chrono::milliseconds& out);
 /// list-valued options and query parameters.
 std::vector<std::string> split_list(const std::string& text);
 
+/// The comma-separated origins of `text` ("http://a:8080,https://b"), each
+/// `scheme://host[:port]` with a scheme of `schemes`, no path, no trailing
+/// slash and no wildcard; a problem under `where` otherwise. For CORS
+/// allow-lists and the room page's gateway URLs.
+result<std::vector<std::string>> parse_origins(const std::string& text,
+                                               const std::string& where,
+                                               const std::vector<std::string>& schemes);
+
 /// Reads a decimal integer from min to max, the whole of `text`: digits only
 /// (a '-' first when min < 0), no spaces, no '+', no overflow ("2^64" is
 /// refused, never clamped). False, and `out` untouched, for anything else —

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -50,6 +51,11 @@ struct gateway_options {
   double resumes_per_second = 1;
   int socket_send_buffer = 0; ///< SO_SNDBUF for WebSockets; 0 = OS default
   bool admin_actions = false; ///< the admin console may act (not only read)
+  /// The draft room page (/drafts/{id}): the gateway URLs its client
+  /// connects to, in order (empty: the page's own origin), and the
+  /// orchestrator's public URL for players and picks (empty: no picking).
+  std::vector<std::string> room_urls;
+  std::string room_orchestrator_url;
 };
 
 /// The draft actors' replay batch for these limits: a batch always fits in a

@@ -6,6 +6,7 @@
 
 #include "actors/edge/admin_api.hpp"
 #include "actors/edge/ask.hpp"
+#include "actors/edge/room_page.hpp"
 #include "actors/edge/ws_session.hpp"
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
@@ -212,7 +213,8 @@ void connect(exchange& x, std::string draft_id) {
     refused(why.code).inc();
     return x.reply(json_error(why.status, why.code, why.message));
   }
-  connection_info info{context.next_connection_id(), who.subject, draft_id,
+  connection_info info{context.next_connection_id(), who.subject, who.team_id,
+                       draft_id,
                        last_seq, context.verifier.valid_until(who),
                        context.options.resumes_per_second};
   auto reply = x.reply;
@@ -230,6 +232,24 @@ void connect(exchange& x, std::string draft_id) {
       reply(draft_refusal(err, info.draft_id));
     },
     caf::get_atom::value, info.draft_id);
+}
+
+// The draft room page: for a token that may read the draft (the token stays
+// in the page's URL; its script connects with it), of a draft that exists.
+void room(exchange& x, std::string draft_id) {
+  if (x.req.method != "GET")
+    return x.reply(json_error(405, "method_not_allowed", "use GET " + x.req.path));
+  draft_id = normalize_uuid(draft_id);
+  if (!is_uuid(draft_id))
+    return x.reply(json_error(404, "unknown_draft", "the draft id must be a UUID"));
+  jwt_claims who;
+  if (!authorize(x, draft_id, who))
+    return;
+  auto reply = x.reply;
+  auto& options = x.context.options;
+  with_draft(x, draft_id, [reply, &options, draft_id](caf::actor) {
+    reply(room_page(options, draft_id));
+  });
 }
 
 const std::vector<std::pair<std::string, std::string>> admin_page_headers = {
@@ -269,6 +289,12 @@ void route(exchange& x) {
   }
   if (parts.size() == 3 && parts[0] == "drafts" && parts[2] == "connect")
     return connect(x, parts[1]);
+  if (parts.size() == 2 && parts[0] == "drafts")
+    return room(x, parts[1]);
+  if (parts.size() == 2 && (parts[0] == "sdk" || parts[0] == "room")) {
+    if (auto asset = room_asset(x.req.path))
+      return x.reply(std::move(*asset));
+  }
   if (parts.size() == 4 && parts[0] == "api" && parts[1] == "drafts"
       && (parts[3] == "state" || parts[3] == "picks")) {
     if (x.req.method != "GET")

@@ -12,7 +12,11 @@
 //   draft-bots --orchestrator 127.0.0.1:8070
 //              --gateways 127.0.0.1:8080,127.0.0.1:8081
 //              [--teams 12] [--rounds 15] [--clock 30] [--watchers 24]
+//              [--open-seats 0]
 //   (DRAFT_JWT_SECRET signs the bots' tokens)
+// With --open-seats N the last N teams get no bot (a person takes the seat
+// in the draft room page; the clock autopicks for them otherwise); a line
+// "open-seat <team_id> <name>" follows the draft id for each.
 
 #include <atomic>
 #include <chrono>
@@ -67,6 +71,7 @@ struct settings {
   int rounds = 15;
   int clock = 30;
   int watchers = 24;
+  int open_seats = 0; ///< the last N teams get no bot: a person may pick
   std::string secret;
 };
 
@@ -229,7 +234,7 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "draft-bots: %s\nusage: draft-bots --gateways HOST:PORT[,...] "
                "[--orchestrator HOST:PORT] [--teams N] [--rounds N] "
-               "[--clock SEC] [--watchers N]\n(DRAFT_JWT_SECRET signs the "
+               "[--clock SEC] [--watchers N] [--open-seats N]\n(DRAFT_JWT_SECRET signs the "
                "tokens)\n",
                why);
   return 2;
@@ -255,6 +260,8 @@ int main(int argc, char** argv) {
         s.clock = std::stoi(v);
       else if (k == "--watchers")
         s.watchers = std::stoi(v);
+      else if (k == "--open-seats")
+        s.open_seats = std::stoi(v);
       else
         return usage(("unknown option " + k).c_str());
     } catch (const std::exception&) {
@@ -294,13 +301,20 @@ int main(int argc, char** argv) {
   }
   std::string draft_id = doc["draft_id"].GetString();
   std::printf("%s\n", draft_id.c_str());
-  std::fflush(stdout);
   std::vector<std::thread> clients;
   int index = 0;
-  for (auto& team : doc["teams"].GetArray())
-    clients.emplace_back(client, std::cref(s), draft_id, index++,
-                         std::string(team["team_id"].GetString()),
-                         std::string(team["name"].GetString()));
+  auto all_teams = doc["teams"].GetArray();
+  int bots = static_cast<int>(all_teams.Size()) - std::max(0, s.open_seats);
+  for (auto& team : all_teams) {
+    std::string id = team["team_id"].GetString(), name = team["name"].GetString();
+    if (index >= bots) {
+      std::printf("open-seat %s %s\n", id.c_str(), name.c_str());
+      ++index;
+      continue;
+    }
+    clients.emplace_back(client, std::cref(s), draft_id, index++, id, name);
+  }
+  std::fflush(stdout);
   for (int w = 0; w < s.watchers; ++w)
     clients.emplace_back(client, std::cref(s), draft_id, index++, "", "");
   auto started = call(s.orchestrator, http::verb::post,

@@ -91,6 +91,18 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
   if (!actions)
     return actions.error();
   o.admin_actions = *actions;
+  auto urls = draft::parse_origins(cfg.get_string("room_urls"), "GATEWAY_ROOM_URLS",
+                                   {"ws", "wss"});
+  if (!urls)
+    return urls.error();
+  o.room_urls = *urls;
+  auto api = draft::parse_origins(cfg.get_string("room_orchestrator_url"),
+                                  "GATEWAY_ROOM_ORCHESTRATOR_URL", {"http", "https"});
+  if (!api)
+    return api.error();
+  if (api->size() > 1)
+    return draft::problem{"GATEWAY_ROOM_ORCHESTRATOR_URL", "expected one URL"};
+  o.room_orchestrator_url = api->empty() ? "" : api->front();
   return o;
 }
 
@@ -154,6 +166,8 @@ int main(int argc, char** argv) {
     {"cluster_tls_dir", "GATEWAY_CLUSTER_TLS_DIR"},
     {"admin_sample_interval", "GATEWAY_ADMIN_SAMPLE_INTERVAL"},
     {"admin_actions", "GATEWAY_ADMIN_ACTIONS"},
+    {"room_urls", "GATEWAY_ROOM_URLS"},
+    {"room_orchestrator_url", "GATEWAY_ROOM_ORCHESTRATOR_URL"},
   });
   auto url = cfg.get_string("database_url");
   auto options = read_options(cfg);

@@ -40,7 +40,8 @@ int main() {
                          {"max_connections", "ORCHESTRATOR_MAX_CONNECTIONS"},
                          {"idle_timeout", "ORCHESTRATOR_IDLE_TIMEOUT"},
                          {"clock_interval", "ORCHESTRATOR_CLOCK_INTERVAL"},
-                         {"node", "ORCHESTRATOR_NODE_ID"}});
+                         {"node", "ORCHESTRATOR_NODE_ID"},
+                         {"cors_origins", "ORCHESTRATOR_CORS_ORIGINS"}});
   auto url = cfg.get_string("database_url");
   if (url.empty())
     return fail({"DATABASE_URL", "is required (a PostgreSQL URL)"});
@@ -71,7 +72,11 @@ int main() {
 
   draft::connection_pool pool(url);
   draft::draft_commands commands(pool);
-  draft::orchestrator_api api(commands, *verifier);
+  auto origins = draft::parse_origins(cfg.get_string("cors_origins"),
+                                      "ORCHESTRATOR_CORS_ORIGINS", {"http", "https"});
+  if (!origins)
+    return fail(origins.error());
+  draft::orchestrator_api api(commands, *verifier, *origins);
   draft::http_server::options opts;
   opts.host = cfg.get_string("host", "127.0.0.1");
   opts.port = static_cast<std::uint16_t>(*port);

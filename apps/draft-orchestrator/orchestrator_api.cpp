@@ -28,7 +28,18 @@ bool usable_request_id(const std::string& id) {
   return true;
 }
 
+// CORS (Fetch standard): what a browser page of an allowed origin may send.
+const char* const cors_methods = "GET, POST, PUT";
+const char* const cors_headers = "Authorization, Content-Type, X-Request-Id, traceparent";
+
 } // namespace
+
+bool orchestrator_api::origin_allowed(const std::string& origin) const {
+  for (auto& allowed : cors_origins_)
+    if (allowed == origin)
+      return true;
+  return false;
+}
 
 http_response orchestrator_api::handle(const http_request& request) {
   // The request's trace: a child of the caller's `traceparent` (W3C), or a
@@ -38,7 +49,29 @@ http_response orchestrator_api::handle(const http_request& request) {
   correlation_scope scope(span.header(), "request_id",
                           usable_request_id(request_id) ? request_id
                                                         : span.span_id);
+  // Browsers ask before a cross-origin call with a token (a preflight);
+  // only the configured origins are answered, and no token is needed to ask.
+  auto origin = request.header("origin");
+  bool cors = !origin.empty() && origin_allowed(origin);
+  if (request.method == "OPTIONS") {
+    if (!cors)
+      return json_error(403, "origin_not_allowed",
+                        origin.empty()
+                          ? "OPTIONS is a CORS preflight; send an Origin header"
+                          : "origin " + origin.substr(0, 200)
+                              + " is not in ORCHESTRATOR_CORS_ORIGINS");
+    return {204, "", "application/json",
+            {{"Access-Control-Allow-Origin", origin},
+             {"Access-Control-Allow-Methods", cors_methods},
+             {"Access-Control-Allow-Headers", cors_headers},
+             {"Access-Control-Max-Age", "600"},
+             {"Vary", "Origin"}}};
+  }
   auto response = route(request);
+  if (cors) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", origin);
+    response.headers.emplace_back("Vary", "Origin");
+  }
   if (response.status >= 500 || request.path.rfind("/api/", 0) == 0)
     logger::get("orchestrator")
       .info("request", {{"method", request.method},

@@ -80,6 +80,28 @@ public:
     return seqs_;
   }
 
+  // Waits until a PresenceChanged frame satisfying `want` arrived (or 10 s);
+  // returns it, or "" if none did.
+  template <class Want>
+  std::string await_presence(Want want) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::string found;
+    changed_.wait_for(lock, 10s, [&] {
+      for (auto& text : presence_)
+        if (want(text)) {
+          found = text;
+          return true;
+        }
+      return false;
+    });
+    return found;
+  }
+
+  std::vector<std::string> snapshots() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return snapshots_;
+  }
+
   // Waits until `n` frames arrived (or 10 s), then returns them.
   std::vector<std::int64_t> await(size_t n) {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -90,9 +112,17 @@ public:
 private:
   void record(const frame_ptr& f) {
     std::lock_guard<std::mutex> guard(mutex_);
+    written_ += f->text.size();
+    if (f->text.rfind("{\"type\":\"PresenceChanged\"", 0) == 0) {
+      // Not an event: kept apart from the seqs the tests compare.
+      presence_.push_back(f->text);
+      changed_.notify_all();
+      return;
+    }
     bool snapshot = f->text.find("\"type\":\"StateSnapshot\"") != std::string::npos;
     seqs_.push_back(snapshot ? -1000 - f->seq : f->seq);
-    written_ += f->text.size();
+    if (snapshot)
+      snapshots_.push_back(f->text);
     changed_.notify_all();
   }
 
@@ -103,6 +133,8 @@ private:
   std::uint64_t written_ = 0;
   std::condition_variable changed_;
   std::vector<std::int64_t> seqs_;
+  std::vector<std::string> presence_;
+  std::vector<std::string> snapshots_;
 };
 
 // A database with outbox rows 1..`last` and counts of fetches.

@@ -64,7 +64,7 @@ TEST_F(draft_actor_test, applies_in_order_backfills_gaps_and_drops_duplicates) {
   auto draft = spawn(16, 5);
   auto sink = std::make_shared<recording_sink>();
   caf::scoped_actor client{system};
-  client->send(draft, subscribe_atom::value, std::int64_t{-1}, sink_ptr{sink});
+  client->send(draft, subscribe_atom::value, std::int64_t{-1}, sink_ptr{sink}, std::string{});
   EXPECT_EQ(sink->await(1), (std::vector<std::int64_t>{-1000})); // snapshot, seq 0
   client->send(draft, event_atom::value, row(1));
   client->send(draft, event_atom::value, row(4)); // 2 and 3 are missing
@@ -85,12 +85,12 @@ TEST_F(draft_actor_test, resumes_from_history_then_from_the_database) {
   auto first = system.spawn(ignore_all), second = system.spawn(ignore_all);
   auto recent = std::make_shared<recording_sink>();
   caf::send_as(first, draft, subscribe_atom::value, std::int64_t{4},
-               sink_ptr{recent});
+               sink_ptr{recent}, std::string{});
   EXPECT_EQ(recent->await(2), (std::vector<std::int64_t>{5, 6}));
   auto behind = std::make_shared<recording_sink>();
   int before = fetches->load();
   caf::send_as(second, draft, subscribe_atom::value, std::int64_t{1},
-               sink_ptr{behind});
+               sink_ptr{behind}, std::string{});
   EXPECT_EQ(behind->await(5), (std::vector<std::int64_t>{2, 3, 4, 5, 6}));
   EXPECT_GT(fetches->load(), before); // 2..4 came from the database
   // Live events continue for both, exactly once.
@@ -113,7 +113,7 @@ TEST_F(draft_actor_test, a_replay_to_a_client_that_does_not_read_is_closed_with_
   sink->stuck(); // writes nothing from now on
   auto socket = system.spawn(ignore_all);
   caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{0},
-               sink_ptr{sink});
+               sink_ptr{sink}, std::string{});
   EXPECT_EQ(sink->await_close(), 4008);
   // Back-pressure: one batch went out, not the whole replay.
   EXPECT_EQ(sink->frames(), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
@@ -128,7 +128,7 @@ TEST_F(draft_actor_test, a_paced_replay_reaches_a_reading_client_in_full_then_li
   auto sink = std::make_shared<recording_sink>();
   auto socket = system.spawn(ignore_all);
   caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{0},
-               sink_ptr{sink});
+               sink_ptr{sink}, std::string{});
   std::vector<std::int64_t> all;
   for (std::int64_t s = 1; s <= 40; ++s)
     all.push_back(s);
@@ -148,12 +148,12 @@ TEST_F(draft_actor_test, a_resume_during_a_replay_moves_it_and_starts_no_second_
   sink->stuck();
   auto socket = system.spawn(ignore_all);
   caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{0},
-               sink_ptr{sink});
+               sink_ptr{sink}, std::string{});
   EXPECT_EQ(sink->await(8).size(), 8u); // the first batch, then it waits
   // The client resumes from 30 while the replay waits: no new replay starts
   // (nothing is sent while the connection is still full)...
   caf::send_as(socket, draft, subscribe_atom::value, std::int64_t{30},
-               sink_ptr{sink});
+               sink_ptr{sink}, std::string{});
   caf::scoped_actor probe{system};
   probe->request(draft, 10s, status_atom::value).receive([](actor_status) {},
                                                          [](caf::error&) {});
@@ -182,7 +182,7 @@ TEST_F(draft_actor_test, concurrent_resumers_share_one_database_read) {
     sinks.push_back(std::make_shared<recording_sink>());
     sockets.push_back(system.spawn(ignore_all));
     caf::send_as(sockets.back(), draft, subscribe_atom::value,
-                 std::int64_t{10 + i}, sink_ptr{sinks.back()});
+                 std::int64_t{10 + i}, sink_ptr{sinks.back()}, std::string{});
   }
   for (int i = 0; i < 20; ++i) {
     auto got = sinks[i]->await(static_cast<std::size_t>(190 - i));
@@ -204,7 +204,7 @@ TEST_F(draft_actor_test, a_row_from_another_node_that_is_not_the_owner_is_refuse
   auto draft = spawn(16, 5);
   auto sink = std::make_shared<recording_sink>();
   caf::scoped_actor local{system};
-  local->send(draft, subscribe_atom::value, std::int64_t{-1}, sink_ptr{sink});
+  local->send(draft, subscribe_atom::value, std::int64_t{-1}, sink_ptr{sink}, std::string{});
   ASSERT_EQ(sink->await(1).size(), 1u); // the snapshot
   auto port = system.middleman().publish(draft, 0, "127.0.0.1");
   ASSERT_TRUE(port) << system.render(port.error());
@@ -235,4 +235,72 @@ TEST_F(draft_actor_test, a_row_from_another_node_that_is_not_the_owner_is_refuse
   local->send(draft, event_atom::value, row(1));
   EXPECT_EQ(sink->await(2), (std::vector<std::int64_t>{-1000, 1}));
   system.middleman().unpublish(draft, *port);
+}
+
+// Presence: the owner counts its connections per team and viewers, adds what
+// its followers report, and publishes the room to every subscriber (and in
+// each later snapshot). A report from an actor that does not follow it is
+// ignored.
+TEST_F(draft_actor_test, publishes_who_is_in_the_room_with_the_followers_reports) {
+  auto draft = spawn(16, 0);
+  caf::scoped_actor directory{system};
+  directory->send(draft, owner_atom::value, std::string("n1"), caf::actor{});
+  const std::string team_a = "aaaaaaaa-0000-4000-8000-000000000001";
+  auto watcher = std::make_shared<recording_sink>();
+  std::vector<caf::actor> sockets;
+  auto join = [&](const std::shared_ptr<recording_sink>& sink, std::string team) {
+    sockets.push_back(system.spawn(ignore_all));
+    caf::send_as(sockets.back(), draft, subscribe_atom::value, std::int64_t{-1},
+                 sink_ptr{sink}, std::move(team));
+  };
+  join(watcher, "");
+  join(std::make_shared<recording_sink>(), team_a);
+  join(std::make_shared<recording_sink>(), team_a);
+  auto two_of_a = watcher->await_presence([&](const std::string& text) {
+    return text.find("{\"team_id\":\"" + team_a + "\",\"connections\":2}") != std::string::npos
+           && text.find("\"viewers\":1") != std::string::npos;
+  });
+  ASSERT_FALSE(two_of_a.empty());
+
+  // A follower on another node reports 3 viewers and one of team B.
+  const std::string team_b = "bbbbbbbb-0000-4000-8000-000000000002";
+  auto follower = system.spawn(ignore_all);
+  sockets.push_back(follower);
+  caf::scoped_actor probe{system};
+  caf::send_as(follower, draft, follow_atom::value, std::int64_t{0});
+  presence_counts remote;
+  remote.teams[team_b] = 1;
+  remote.viewers = 3;
+  caf::send_as(follower, draft, presence_atom::value, remote);
+  // The same report from an actor that is not a follower counts for nothing.
+  auto stranger = system.spawn(ignore_all);
+  sockets.push_back(stranger);
+  presence_counts forged;
+  forged.viewers = 1000;
+  caf::send_as(stranger, draft, presence_atom::value, forged);
+  auto with_follower = watcher->await_presence([&](const std::string& text) {
+    return text.find(team_b) != std::string::npos;
+  });
+  ASSERT_FALSE(with_follower.empty());
+  EXPECT_NE(with_follower.find("\"viewers\":4"), std::string::npos) << with_follower;
+
+  // A newcomer's snapshot carries the room as last published.
+  auto late = std::make_shared<recording_sink>();
+  join(late, "");
+  ASSERT_EQ(late->await(1).size(), 1u);
+  auto snapshot = late->snapshots().at(0);
+  EXPECT_NE(snapshot.find("\"presence\":{\"teams\":[{\"team_id\":\"" + team_a
+                          + "\",\"connections\":2},{\"team_id\":\"" + team_b
+                          + "\",\"connections\":1}],\"viewers\":4}"),
+            std::string::npos)
+    << snapshot;
+
+  // The follower goes away: its report leaves the room.
+  caf::send_as(follower, draft, unfollow_atom::value);
+  auto without_follower = watcher->await_presence([&](const std::string& text) {
+    return text.find(team_b) == std::string::npos && text.find("\"viewers\":2") != std::string::npos;
+  });
+  EXPECT_FALSE(without_follower.empty());
+  for (auto& s : sockets)
+    caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
 }

@@ -308,3 +308,44 @@ TEST_F(edge_test, a_long_replay_through_a_small_queue_reaches_a_reading_client) 
   EXPECT_EQ(frames, 500) << "closed with " << client->close_code() << " "
                          << client->close_reason();
 }
+
+// The draft room page and the SDK's modules, served from the binary: the
+// page only for a token that may read an existing draft, with its
+// configuration filled in and a policy that lets it talk to the configured
+// gateways and orchestrator only.
+TEST_F(edge_test, the_draft_room_page_and_the_sdk_are_served_from_the_binary) {
+  gateway_options o;
+  o.room_urls = {"ws://127.0.0.1:9101", "ws://127.0.0.1:9102"};
+  o.room_orchestrator_url = "http://127.0.0.1:9100";
+  start(o);
+  auto path = "/drafts/" + draft_id;
+  EXPECT_EQ(http_call(port, "GET", path).status, 401);
+  EXPECT_EQ(http_call(port, "GET", path + "?token=" + token("fan", "\"" + missing_id + "\"")).status,
+            403);
+  EXPECT_EQ(http_call(port, "GET", "/drafts/" + missing_id + "?token=" + token("fan")).status, 404);
+  EXPECT_EQ(http_call(port, "GET", "/drafts/not-a-uuid?token=" + token("fan")).status, 404);
+  EXPECT_EQ(http_call(port, "POST", path, "{}", token("fan")).status, 405);
+  auto page = http_call(port, "GET", path + "?token=" + token("fan"));
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("\"draftId\":\"" + draft_id + "\""), std::string::npos);
+  EXPECT_NE(page.body.find("\"gateways\":[\"ws://127.0.0.1:9101\",\"ws://127.0.0.1:9102\"]"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("\"orchestrator\":\"http://127.0.0.1:9100\""), std::string::npos);
+  EXPECT_EQ(page.body.find("@ROOM_CONFIG@"), std::string::npos);
+  auto policy = page.headers["content-security-policy"];
+  EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+  EXPECT_NE(policy.find("connect-src 'self' ws://127.0.0.1:9101 ws://127.0.0.1:9102 "
+                        "http://127.0.0.1:9100"),
+            std::string::npos)
+    << policy;
+  auto sdk = http_call(port, "GET", "/sdk/index.js");
+  ASSERT_EQ(sdk.status, 200);
+  EXPECT_NE(sdk.headers["content-type"].find("text/javascript"), std::string::npos);
+  EXPECT_NE(sdk.body.find("DraftRoom"), std::string::npos);
+  auto script = http_call(port, "GET", "/room/room.js");
+  ASSERT_EQ(script.status, 200);
+  EXPECT_NE(script.body.find("from \"/sdk/index.js\""), std::string::npos);
+  EXPECT_EQ(http_call(port, "GET", "/room/room.css").status, 200);
+  EXPECT_EQ(http_call(port, "GET", "/room/room.html").status, 404); // only as a page
+  EXPECT_EQ(http_call(port, "GET", "/sdk/missing.js").status, 404);
+}

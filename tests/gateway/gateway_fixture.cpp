@@ -76,11 +76,6 @@ gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env,
                                  int nodes, const std::string& cluster_extra) {
   std::map<std::string, std::string> common{{"DATABASE_URL", db_.url()},
                                             {"DRAFT_JWT_SECRET", gateway_secret}};
-  auto orchestrator_env = common;
-  orchestrator_env["ORCHESTRATOR_CLOCK_INTERVAL"] = "50ms";
-  orchestrator_ = std::make_unique<service>("draft-orchestrator", "orchestrator",
-                                            orchestrator_env,
-                                            "ORCHESTRATOR_PORT");
   gateway_env_ = common;
   gateway_env_["GATEWAY_MAX_CONNECTIONS_PER_USER"] = "200";
   gateway_env_["GATEWAY_ADMIN_SAMPLE_INTERVAL"] = "250ms";
@@ -109,6 +104,25 @@ gateway_fixture::gateway_fixture(std::map<std::string, std::string> gateway_env,
     if (!gateway_env_.count("GATEWAY_CLUSTER_TLS_DIR"))
       gateway_env_["GATEWAY_CLUSTER_TLS_DIR"] = cluster_credentials();
   }
+  // The draft room page as ./dev run serves it: it connects to every node
+  // and calls the orchestrator, which answers CORS for the nodes' origins.
+  std::string origins, sockets;
+  for (int port : http_ports_) {
+    origins += (origins.empty() ? "" : ",") + std::string("http://127.0.0.1:")
+               + std::to_string(port);
+    sockets += (sockets.empty() ? "" : ",") + std::string("ws://127.0.0.1:")
+               + std::to_string(port);
+  }
+  auto orchestrator_env = common;
+  orchestrator_env["ORCHESTRATOR_CLOCK_INTERVAL"] = "50ms";
+  orchestrator_env["ORCHESTRATOR_CORS_ORIGINS"] = origins;
+  orchestrator_ = std::make_unique<service>("draft-orchestrator", "orchestrator",
+                                            orchestrator_env,
+                                            "ORCHESTRATOR_PORT");
+  if (!gateway_env_.count("GATEWAY_ROOM_URLS"))
+    gateway_env_["GATEWAY_ROOM_URLS"] = sockets;
+  gateway_env_["GATEWAY_ROOM_ORCHESTRATOR_URL"]
+    = "http://127.0.0.1:" + std::to_string(orchestrator_->port);
   nodes_.resize(static_cast<std::size_t>(nodes));
   for (int i = 0; i < nodes; ++i)
     start_node(i);

@@ -192,3 +192,46 @@ TEST(orchestrator_process, a_thousand_idle_connections_then_a_request_is_served)
   EXPECT_EQ(http_call(o.port, "GET", "/api/drafts", "", commissioner_token()).status,
             405);
 }
+
+// CORS for the configured origins only (the gateway's draft room page calls
+// the players API and makes picks from the browser): a preflight answered
+// without a token, the allow header on real answers, nothing for another
+// origin; and a malformed origin list refuses to start, naming its variable.
+TEST(orchestrator_process, answers_cors_for_the_configured_origins_only) {
+  test_database db;
+  orchestrator_process p(db.url(), "cors",
+                         {{"ORCHESTRATOR_CORS_ORIGINS",
+                           "http://127.0.0.1:8080,https://draft.example"}});
+  const std::vector<std::pair<std::string, std::string>> page{
+    {"Origin", "http://127.0.0.1:8080"},
+    {"Access-Control-Request-Method", "POST"},
+    {"Access-Control-Request-Headers", "authorization,content-type"}};
+  auto preflight = http_call(p.port, "OPTIONS", "/api/drafts/x/picks", "", "", page);
+  EXPECT_EQ(preflight.status, 204) << preflight.body;
+  EXPECT_EQ(preflight.headers["access-control-allow-origin"], "http://127.0.0.1:8080");
+  EXPECT_NE(preflight.headers["access-control-allow-methods"].find("POST"), std::string::npos);
+  EXPECT_NE(preflight.headers["access-control-allow-headers"].find("Authorization"),
+            std::string::npos);
+  auto other = http_call(p.port, "OPTIONS", "/api/drafts/x/picks", "", "",
+                         {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(other.status, 403);
+  EXPECT_NE(other.body.find("origin_not_allowed"), std::string::npos);
+  EXPECT_EQ(other.headers.count("access-control-allow-origin"), 0u);
+  auto created = http_call(p.port, "POST", "/api/drafts",
+                           R"({"type":"snake","rounds":1,"time_per_pick_sec":30,"teams":["A","B"]})",
+                           commissioner_token(), {{"Origin", "https://draft.example"}});
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.headers["access-control-allow-origin"], "https://draft.example");
+  auto plain = http_call(p.port, "GET", "/api/drafts/x", "", commissioner_token(),
+                         {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(plain.headers.count("access-control-allow-origin"), 0u);
+
+  std::string out;
+  int status = run_command("env -i DATABASE_URL='" + db.url() + "' DRAFT_JWT_SECRET='"
+                             + test_secret + "' ORCHESTRATOR_PORT=0 "
+                             "ORCHESTRATOR_CORS_ORIGINS='http://ok:1,*' "
+                             + bin_dir() + "/draft-orchestrator",
+                           out);
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_NE(out.find("ORCHESTRATOR_CORS_ORIGINS"), std::string::npos) << out;
+}

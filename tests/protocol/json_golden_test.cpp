@@ -1,6 +1,10 @@
-// Round trips through JSON against golden strings taken from the seed's
-// examples (spec 000 §5-6, spec 003's envelope), with the seed's placeholder
-// ids ("event-uuid", …) replaced by real UUIDs and our `seq` added.
+// Round trips through JSON against golden messages (protocol/golden/) taken
+// from the seed's examples (spec 000 §5-6, spec 003's envelope), with the
+// seed's placeholder ids ("event-uuid", …) replaced by real UUIDs and our
+// `seq` added; and the gateway's presence messages against theirs.
+
+#include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -10,6 +14,17 @@
 using namespace draft;
 
 namespace {
+
+// A golden message of protocol/golden/ (the JavaScript SDK's tests read the
+// same files).
+std::string golden(const std::string& name) {
+  std::ifstream in(std::string(DRAFT_GOLDEN_DIR) + "/" + name);
+  if (!in)
+    throw std::runtime_error("cannot read golden file " + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // Semantic JSON equality: same members and values, whatever the key order or
 // whitespace.
@@ -35,26 +50,7 @@ void expect_round_trip(const std::string& golden, Decode decode) {
 
 auto decode_event = [](const std::string& s) { return json::decode_event(s); };
 
-const std::string pick_made = R"({
-  "id": "3f1c2a9e-8b7d-4e2f-9a1b-0c2d3e4f5a6b",
-  "draft_id": "6e0f5d4c-3b2a-4198-8776-655443322110",
-  "type": "PickMade",
-  "timestamp": "2023-12-01T10:00:00Z",
-  "seq": 7,
-  "data": {
-    "pick_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-    "player_id": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
-    "team_id": "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f",
-    "round": 1,
-    "pick": 1,
-    "overall_pick": 1,
-    "player_name": "Patrick Mahomes",
-    "team_name": "Team 1",
-    "picked_at": "2023-12-01T10:00:00Z",
-    "auto_picked": false,
-    "by": "manager-of-team-1"
-  }
-})";
+const std::string pick_made = golden("pick_made.json");
 
 } // namespace
 
@@ -87,113 +83,54 @@ TEST(json_golden, pick_made_of_the_seed_alone_reads_as_a_pick_by_request) {
 }
 
 TEST(json_golden, pick_made_by_autopick_from_the_queue) {
-  expect_round_trip(R"({"id":"11111111-2222-4333-8444-55555555555c",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"PickMade",
-    "timestamp":"2023-12-01T10:01:00Z","seq":9,"data":{
-    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-    "player_id":"b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
-    "team_id":"c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f","round":1,"pick":2,
-    "overall_pick":2,"player_name":"Tyler Sutton","team_name":"Team 2",
-    "picked_at":"2023-12-01T10:01:00Z","auto_picked":true,
-    "autopick_source":"queue"}})",
+  expect_round_trip(golden("pick_made_autopick.json"),
                     decode_event);
 }
 
 TEST(json_golden, pick_undone) {
-  const std::string golden = R"({"id":"11111111-2222-4333-8444-55555555555b",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"PickUndone",
-    "timestamp":"2023-12-01T10:01:00Z","seq":9,"data":{
-    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-    "player_id":"b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
-    "team_id":"c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f","overall_pick":1,
-    "undone_at":"2023-12-01T10:01:00Z","by":"commish"}})";
-  expect_round_trip(golden, decode_event);
-  auto undone = json::decode_event(golden);
+  const std::string text = golden("pick_undone.json");
+  expect_round_trip(text, decode_event);
+  auto undone = json::decode_event(text);
   ASSERT_TRUE(undone);
   EXPECT_EQ(undone->type(), event_type::pick_undone);
   EXPECT_EQ(caf::get<pick_undone_payload>(undone->data).by, "commish");
 }
 
 TEST(json_golden, pick_started) {
-  expect_round_trip(R"({"id":"11111111-2222-4333-8444-555555555555",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"PickStarted",
-    "timestamp":"2023-12-01T10:05:00Z","seq":8,"data":{
-    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-    "team_id":"c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f","round":2,"pick":3,
-    "overall_pick":15,"started_at":"2023-12-01T10:05:00Z",
-    "timeout_at":"2023-12-01T10:06:00Z","time_per_pick_sec":60}})",
+  expect_round_trip(golden("pick_started.json"),
                     decode_event);
 }
 
 TEST(json_golden, draft_started) {
-  expect_round_trip(R"({"id":"11111111-2222-4333-8444-555555555556",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"DraftStarted",
-    "timestamp":"2023-12-01T10:00:00.250Z","seq":1,"data":{
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","draft_type":"snake",
-    "started_at":"2023-12-01T10:00:00.250Z","total_rounds":15,
-    "total_picks":180}})",
+  expect_round_trip(golden("draft_started.json"),
                     decode_event);
 }
 
 TEST(json_golden, draft_paused) {
-  expect_round_trip(R"({"id":"11111111-2222-4333-8444-555555555557",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"DraftPaused",
-    "timestamp":"2023-12-01T10:07:00Z","seq":12,"data":{
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110",
-    "paused_at":"2023-12-01T10:07:00Z",
-    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","overall_pick":15,
-    "time_remaining_sec":41}})",
+  expect_round_trip(golden("draft_paused.json"),
                     decode_event);
 }
 
 TEST(json_golden, draft_resumed) {
-  expect_round_trip(R"({"id":"11111111-2222-4333-8444-555555555558",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"DraftResumed",
-    "timestamp":"2023-12-01T10:09:00.123456Z","seq":13,"data":{
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110",
-    "resumed_at":"2023-12-01T10:09:00.123456Z",
-    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","overall_pick":15}})",
+  expect_round_trip(golden("draft_resumed.json"),
                     decode_event);
 }
 
 TEST(json_golden, draft_completed) {
-  expect_round_trip(R"({"id":"11111111-2222-4333-8444-555555555559",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"DraftCompleted",
-    "timestamp":"2023-12-01T12:30:00Z","seq":363,"data":{
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110",
-    "completed_at":"2023-12-01T12:30:00Z","duration":"2h30m0s",
-    "total_picks":180}})",
+  expect_round_trip(golden("draft_completed.json"),
                     decode_event);
 }
 
 TEST(json_golden, timer_tick) {
-  expect_round_trip(R"({"id":"11111111-2222-4333-8444-55555555555a",
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110","type":"TimerTick",
-    "timestamp":"2023-12-01T10:05:15Z","seq":8,"data":{
-    "draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110",
-    "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-    "team_id":"c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f","overall_pick":15,
-    "server_time":"2023-12-01T10:05:15Z","timeout_at":"2023-12-01T10:06:00Z",
-    "time_remaining_sec":45}})",
+  expect_round_trip(golden("timer_tick.json"),
                     decode_event);
 }
 
 TEST(json_golden, relay_envelope_keeps_the_payload_verbatim) {
-  const std::string golden = R"({
-    "eventId": "3f1c2a9e-8b7d-4e2f-9a1b-0c2d3e4f5a6b",
-    "eventType": "PickMade",
-    "draftId": "6e0f5d4c-3b2a-4198-8776-655443322110",
-    "timestamp": "2024-01-01T00:00:00Z",
-    "payload": {
-        "PickID": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-        "PlayerID": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
-        "TeamID": "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f",
-        "Overall": 1
-    }
-})";
-  expect_round_trip(golden,
+  const std::string text = golden("relay_envelope.json");
+  expect_round_trip(text,
                     [](const std::string& s) { return json::decode_envelope(s); });
-  auto envelope = json::decode_envelope(golden);
+  auto envelope = json::decode_envelope(text);
   ASSERT_TRUE(envelope);
   EXPECT_EQ(envelope->seq, 0);
   EXPECT_EQ(envelope->payload_json,
@@ -203,30 +140,12 @@ TEST(json_golden, relay_envelope_keeps_the_payload_verbatim) {
 }
 
 TEST(json_golden, state_sync_body) {
-  expect_round_trip(R"({
-  "draft_id": "6e0f5d4c-3b2a-4198-8776-655443322110",
-  "status": "IN_PROGRESS",
-  "current_pick": {
-    "pick_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-    "team_id": "c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f",
-    "round": 2,
-    "pick": 3,
-    "overall_pick": 15,
-    "started_at": "2023-12-01T10:05:00Z",
-    "timeout_at": "2023-12-01T10:06:00Z",
-    "time_remaining_sec": 45
-  },
-  "total_picks": 180,
-  "completed_picks": 14,
-  "last_seq": 30
-})",
+  expect_round_trip(golden("state_sync.json"),
                     [](const std::string& s) { return json::decode_snapshot(s); });
 }
 
 TEST(json_golden, state_sync_body_without_a_current_pick) {
-  expect_round_trip(R"({"draft_id":"6e0f5d4c-3b2a-4198-8776-655443322110",
-    "status":"NOT_STARTED","current_pick":null,"total_picks":180,
-    "completed_picks":0,"last_seq":0})",
+  expect_round_trip(golden("state_sync_no_pick.json"),
                     [](const std::string& s) { return json::decode_snapshot(s); });
 }
 
@@ -242,8 +161,7 @@ TEST(json_golden, client_messages) {
 }
 
 TEST(json_golden, pong) {
-  expect_round_trip(R"({"type":"pong","nonce":"n-1",
-    "server_time":"2023-12-01T10:05:15.500Z"})",
+  expect_round_trip(golden("pong.json"),
                     [](const std::string& s) { return json::decode_pong(s); });
 }
 
@@ -269,4 +187,26 @@ TEST(json_golden, uuids_are_normalised_to_lower_case) {
     "pick_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","overall_pick":15}})");
   ASSERT_TRUE(event);
   EXPECT_EQ(event->id, "3f1c2a9e-8b7d-4e2f-9a1b-0c2d3e4f5a6b");
+}
+
+TEST(json_golden, snapshot_message_with_presence) {
+  auto body = json::decode_snapshot(golden("state_snapshot_message.json"));
+  ASSERT_TRUE(body) << body.error().to_string();
+  presence_counts room;
+  room.teams["c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f"] = 2;
+  room.viewers = 3;
+  expect_same_json(golden("state_snapshot_message.json"),
+                   json::encode_snapshot_message(*body, room));
+}
+
+TEST(json_golden, presence_changed) {
+  presence_counts room;
+  room.teams["d4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f70"] = 2;
+  room.teams["c3d4e5f6-a7b8-4c9d-8e1f-2a3b4c5d6e7f"] = 1;
+  room.viewers = 5;
+  auto at = parse_rfc3339("2023-12-01T10:05:15.500Z");
+  ASSERT_TRUE(at);
+  expect_same_json(golden("presence_changed.json"),
+                   json::encode_presence_changed(
+                     "6e0f5d4c-3b2a-4198-8776-655443322110", room, *at));
 }

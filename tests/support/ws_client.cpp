@@ -155,6 +155,11 @@ bool draft_listener::read_one(std::chrono::milliseconds timeout) {
     ++ticks_;
     return true;
   }
+  if (type == "PresenceChanged") { // ephemeral: no seq
+    ++presence_changes_;
+    last_presence_ = *text;
+    return true;
+  }
   auto seq = doc["seq"].GetInt64();
   if (last_seq_ >= 0 && seq <= last_seq_) {
     ++duplicates_;

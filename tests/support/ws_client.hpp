@@ -82,6 +82,9 @@ public:
   int gaps() const { return gaps_; }
   int duplicates() const { return duplicates_; }
   int pongs() const { return pongs_; }
+  /// PresenceChanged messages seen, and the last one's text.
+  int presence_changes() const { return presence_changes_; }
+  const std::string& last_presence() const { return last_presence_; }
   /// Starts from a seq known from an earlier connection (resume).
   void resume_from(std::int64_t seq) { last_seq_ = seq; }
   /// Continues on a new connection (opened with ?last_seq=last_seq()),
@@ -99,6 +102,8 @@ private:
   int gaps_ = 0;
   int duplicates_ = 0;
   int pongs_ = 0;
+  int presence_changes_ = 0;
+  std::string last_presence_;
 };
 
 } // namespace draft::testing

@@ -3,7 +3,7 @@
 // The rules mirror the gateway's draft_model (actors/draft_state.cpp); a
 // test feeds both the same event log and compares them after every event.
 
-import { CurrentPick, DraftEvent, DraftStatus, PickMade, Presence, StateSnapshot } from "./types.js";
+import { ClockSlot, DraftEvent, DraftStatus, PickMade, Presence, StateSnapshot } from "./types.js";
 
 export interface BoardTeam {
   team_id: string;
@@ -18,7 +18,7 @@ export interface Board {
   lastSeq: number;
   totalRounds: number | null;
   draftType: string | null;
-  currentPick: (Omit<CurrentPick, "time_remaining_sec"> & { time_per_pick_sec?: number }) | null;
+  currentPick: (ClockSlot & { time_per_pick_sec?: number }) | null;
   /** Seconds left on the clock while PAUSED. */
   pausedRemainingSec: number | null;
   /** By overall pick number. */

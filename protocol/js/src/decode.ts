@@ -5,6 +5,7 @@
 import { JsonObject, JsonValue, parseObject, typeName } from "./json.js";
 import { maxBy, maxSeq, ObjectReader } from "./reader.js";
 import type {
+  ClockSlot,
   CurrentPick,
   DraftEvent,
   EventType,
@@ -58,19 +59,26 @@ export function readPickMade(r: ObjectReader): PickMade {
   return p;
 }
 
+// The fields of PickStarted and of the snapshot's current_pick, in order.
+function readClockSlot(r: ObjectReader): ClockSlot {
+  return {
+    pick_id: r.uuid("pick_id"),
+    team_id: r.uuid("team_id"),
+    round: r.int("round", 1, maxRound),
+    pick: r.int("pick", 1, maxPickInRound),
+    overall_pick: r.int("overall_pick", 1, maxOverall),
+    started_at: r.time("started_at"),
+    timeout_at: r.time("timeout_at"),
+  };
+}
+
 function readData(type: EventType, r: ObjectReader): DraftEvent["data"] {
   switch (type) {
     case "PickMade":
       return readPickMade(r);
     case "PickStarted":
       return {
-        pick_id: r.uuid("pick_id"),
-        team_id: r.uuid("team_id"),
-        round: r.int("round", 1, maxRound),
-        pick: r.int("pick", 1, maxPickInRound),
-        overall_pick: r.int("overall_pick", 1, maxOverall),
-        started_at: r.time("started_at"),
-        timeout_at: r.time("timeout_at"),
+        ...readClockSlot(r),
         time_per_pick_sec: r.int("time_per_pick_sec", 1, maxClockSec),
       };
     case "DraftStarted": {
@@ -167,13 +175,7 @@ function readPresence(r: ObjectReader): Presence {
 
 function readCurrentPick(r: ObjectReader): CurrentPick {
   return {
-    pick_id: r.uuid("pick_id"),
-    team_id: r.uuid("team_id"),
-    round: r.int("round", 1, maxRound),
-    pick: r.int("pick", 1, maxPickInRound),
-    overall_pick: r.int("overall_pick", 1, maxOverall),
-    started_at: r.time("started_at"),
-    timeout_at: r.time("timeout_at"),
+    ...readClockSlot(r),
     time_remaining_sec: r.int("time_remaining_sec", 0, maxClockSec),
   };
 }

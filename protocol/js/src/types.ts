@@ -36,7 +36,8 @@ export interface PickMade {
   by?: string;
 }
 
-export interface PickStarted {
+/** The slot on the clock, as PickStarted and the snapshot's current_pick both give it. */
+export interface ClockSlot {
   pick_id: Uuid;
   team_id: Uuid;
   round: number;
@@ -44,6 +45,9 @@ export interface PickStarted {
   overall_pick: number;
   started_at: Timestamp;
   timeout_at: Timestamp;
+}
+
+export interface PickStarted extends ClockSlot {
   time_per_pick_sec: number;
 }
 
@@ -130,14 +134,7 @@ export type DraftEvent =
 /** The seven event types that are stored and take a place in the seq order. */
 export type StoredEvent = Exclude<DraftEvent, TimerTickEvent>;
 
-export interface CurrentPick {
-  pick_id: Uuid;
-  team_id: Uuid;
-  round: number;
-  pick: number;
-  overall_pick: number;
-  started_at: Timestamp;
-  timeout_at: Timestamp;
+export interface CurrentPick extends ClockSlot {
   time_remaining_sec: number;
 }
 

@@ -22,7 +22,18 @@ void room_presence::leave(const std::string& team) {
 
 void room_presence::set_remote(const caf::actor_addr& from,
                                presence_counts counts) {
-  remote_[from] = std::move(counts);
+  // A report is kept only as far as a real room goes: at most
+  // max_reported_teams teams with a positive count and team ids of a sane
+  // length, so a misbehaving member costs the owner bounded memory.
+  presence_counts kept;
+  kept.viewers = counts.viewers > 0 ? counts.viewers : 0;
+  for (auto& [team, n] : counts.teams) {
+    if (kept.teams.size() >= max_reported_teams)
+      break;
+    if (n > 0 && !team.empty() && team.size() <= max_team_id_length)
+      kept.teams.emplace(team, n);
+  }
+  remote_[from] = std::move(kept);
 }
 
 void room_presence::drop_remote(const caf::actor_addr& from) {

@@ -16,6 +16,10 @@ namespace draft {
 
 class room_presence {
 public:
+  /// What one follower's report may hold (a draft has at most 32 teams).
+  static constexpr std::size_t max_reported_teams = 64;
+  static constexpr std::size_t max_team_id_length = 64;
+
   /// A connection of this node joined (`team` empty: a viewer) or left.
   void join(const std::string& team);
   void leave(const std::string& team);
@@ -23,7 +27,8 @@ public:
   /// This node's connections alone (what a follower reports to the owner).
   const presence_counts& local() const { return local_; }
 
-  /// What a following node reported; replaces its last report.
+  /// What a following node reported; replaces its last report. Entries
+  /// beyond the limits above, and counts that are not positive, are dropped.
   void set_remote(const caf::actor_addr& from, presence_counts counts);
   void drop_remote(const caf::actor_addr& from);
   void clear_remote() { remote_.clear(); }

@@ -226,8 +226,15 @@ std::vector<std::string> split_list(const std::string& text) {
   while (start <= text.size()) {
     auto comma = text.find(',', start);
     auto end = comma == std::string::npos ? text.size() : comma;
-    if (end > start)
-      items.push_back(text.substr(start, end - start));
+    // "a, b" is how people write lists: blanks around an item are not part of it.
+    auto first = start;
+    auto last = end;
+    while (first < last && (text[first] == ' ' || text[first] == '\t'))
+      ++first;
+    while (last > first && (text[last - 1] == ' ' || text[last - 1] == '\t'))
+      --last;
+    if (last > first)
+      items.push_back(text.substr(first, last - first));
     start = end + 1;
   }
   return items;
@@ -247,7 +254,12 @@ result<std::vector<std::string>> parse_origins(const std::string& text,
     for (auto& s : schemes)
       names += std::string(names.empty() ? "" : " or ") + s + "://";
     auto host = known ? item.substr(colon + 3) : std::string();
-    bool clean = !host.empty() && host.find_first_of("/?#*@ ") == std::string::npos;
+    // Only what a host[:port] is made of: the origins go into headers (CORS,
+    // the room page's Content-Security-Policy) as they are.
+    bool clean = !host.empty()
+                 && host.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
+                      == std::string::npos;
     if (!known || !clean)
       return problem{where, "expected a comma-separated list of origins ("
                               + names + "host[:port], no path), got '"

@@ -82,7 +82,8 @@ private:
 /// Parses a Go-style duration ("1h2m3.5s", "250ms"); false on bad syntax.
 bool parse_duration(const std::string& text, std::chrono::milliseconds& out);
 
-/// The comma-separated items of `text` ("a,b,c"), empty items dropped — for
+/// The comma-separated items of `text` ("a,b,c" or "a, b"), blanks around an
+/// item trimmed and empty items dropped — for
 /// list-valued options and query parameters.
 std::vector<std::string> split_list(const std::string& text);
 

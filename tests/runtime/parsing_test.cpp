@@ -35,3 +35,17 @@ TEST(parse_integer, refuses_anything_but_plain_digits_in_range) {
   EXPECT_TRUE(parse_integer("-3", -5, 5, v));
   EXPECT_EQ(v, -3);
 }
+
+TEST(parse_origins, takes_scheme_host_and_port_and_refuses_anything_that_could_reach_a_header) {
+  auto ok = parse_origins("http://127.0.0.1:8080, https://room.example.com,http://[::1]:9",
+                          "ORIGINS", {"http", "https"});
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(*ok, (std::vector<std::string>{"http://127.0.0.1:8080", "https://room.example.com",
+                                           "http://[::1]:9"}));
+  for (auto bad : {"ftp://x", "http://x/path", "http://*", "http://a;script-src *",
+                   "http://a'b", "http://a\"b", "http://", "room.example.com"}) {
+    auto refused = parse_origins(bad, "ORIGINS", {"http", "https"});
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().to_string().find("ORIGINS"), std::string::npos) << bad;
+  }
+}

@@ -25,11 +25,17 @@ const room_asset* find(const std::string& path) {
 }
 
 // The page runs only its own scripts, talks to the gateways it is given
+// (WebSocket, and HTTP for the picks API on the node it is connected to)
 // and the orchestrator, and may not be framed.
 std::string content_policy(const gateway_options& o) {
   std::string connect = "'self'";
-  for (auto& url : o.room_urls)
+  for (auto& url : o.room_urls) {
     connect += " " + url;
+    if (url.rfind("wss://", 0) == 0)
+      connect += " https://" + url.substr(6);
+    else if (url.rfind("ws://", 0) == 0)
+      connect += " http://" + url.substr(5);
+  }
   if (!o.room_orchestrator_url.empty())
     connect += " " + o.room_orchestrator_url;
   return "default-src 'none'; script-src 'self'; style-src 'self'; "

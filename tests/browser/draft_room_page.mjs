@@ -29,6 +29,7 @@ const states = { watcher: [] };
 async function open(name, url) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on("pageerror", (e) => console.error(name + " page error: " + e.message));
+  page.on("response", (r) => r.status() >= 400 && console.error(name + ": " + r.status() + " for " + r.url()));
   page.on("console", (m) => {
     const text = m.text();
     if (text.startsWith("connection ")) (states[name] ||= []).push(text.slice(11));
@@ -37,6 +38,16 @@ async function open(name, url) {
   await page.goto(url);
   pages[name] = page;
   return page;
+}
+
+// Polls `fn(arg)` in the page until it is true. (Playwright's waitForFunction
+// compiles its predicate with eval, which the page's CSP rightly refuses.)
+async function until(page, fn, arg, timeout = 20000) {
+  const end = Date.now() + timeout;
+  while (!(await page.evaluate(fn, arg))) {
+    if (Date.now() > end) throw new Error("timed out waiting for " + fn.toString());
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 const live = (page) => page.waitForSelector('#connection[data-state="live"]', { timeout: 20000 });
@@ -86,15 +97,13 @@ try {
   for (const p of Object.values(pages))
     for (const t of config.teams)
       await p.waitForSelector(`#presence li[data-team="${t.team_id}"]`, { timeout: 20000 });
-  await watcher.waitForFunction(() => document.getElementById("viewers").textContent === "1", null,
-    { timeout: 20000 });
+  await until(watcher, () => document.getElementById("viewers").textContent === "1");
   step("presence shows both teams and one watcher on every page");
 
   await api("/api/drafts/" + config.draftId + "/start", "POST");
   // The team on the clock is the one whose page enables its Pick buttons.
   let picker = null;
-  await watcher.waitForFunction(() => document.getElementById("on-clock").textContent !== "—", null,
-    { timeout: 20000 });
+  await until(watcher, () => document.getElementById("on-clock").textContent !== "—");
   for (let i = 0; i < 200 && !picker; i++) {
     for (const name of ["team-1", "team-2"])
       if (await pages[name].$("#players button.pick:not([disabled])")) picker = name;
@@ -116,8 +125,7 @@ try {
 
   process.kill(config.watcherNodePid, "SIGKILL");
   step("watcher's node killed");
-  await watcher.waitForFunction(() => document.getElementById("connection").dataset.state !== "live", null,
-    { timeout: 20000 }).catch(() => {});
+  await until(watcher, () => document.getElementById("connection").dataset.state !== "live").catch(() => {});
   await live(watcher);
   if (!states.watcher.includes("resuming"))
     throw new Error("the watcher page never showed resuming: " + states.watcher.join(" > "));
@@ -133,6 +141,11 @@ try {
   if (JSON.stringify(shown) !== JSON.stringify(want))
     throw new Error("watcher board " + JSON.stringify(shown) + " != database " + JSON.stringify(want));
   step("watcher board equals the database: " + Object.keys(want).length + " picks");
+  // The room is whole again on the watcher's new node: both teams, one watcher.
+  for (const t of config.teams)
+    await watcher.waitForSelector(`#presence li[data-team="${t.team_id}"]`, { timeout: 20000 });
+  await until(watcher, () => document.getElementById("viewers").textContent === "1");
+  step("after the kill, presence shows both teams and one watcher again");
   for (const name of Object.keys(pages)) await shoot(name);
   step("screenshots in " + config.artifacts);
   step("done");

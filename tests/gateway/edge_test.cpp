@@ -334,8 +334,9 @@ TEST_F(edge_test, the_draft_room_page_and_the_sdk_are_served_from_the_binary) {
   EXPECT_EQ(page.body.find("@ROOM_CONFIG@"), std::string::npos);
   auto policy = page.headers["content-security-policy"];
   EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
-  EXPECT_NE(policy.find("connect-src 'self' ws://127.0.0.1:9101 ws://127.0.0.1:9102 "
-                        "http://127.0.0.1:9100"),
+  // Each gateway by WebSocket and by HTTP (the picks API), the orchestrator.
+  EXPECT_NE(policy.find("connect-src 'self' ws://127.0.0.1:9101 http://127.0.0.1:9101 "
+                        "ws://127.0.0.1:9102 http://127.0.0.1:9102 http://127.0.0.1:9100;"),
             std::string::npos)
     << policy;
   auto sdk = http_call(port, "GET", "/sdk/index.js");

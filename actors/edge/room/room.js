@@ -26,9 +26,11 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
+// The node that served this page first (it answered a moment ago), then the
+// others to move to when it goes away.
 const ownOrigin = (location.protocol === "https:" ? "wss://" : "ws://") + location.host;
 const room = new DraftRoom({
-  urls: config.gateways.length ? config.gateways : [ownOrigin],
+  urls: [ownOrigin, ...config.gateways.filter((u) => u.replace(/\/+$/, "") !== ownOrigin)],
   draftId: config.draftId,
   token,
 });

@@ -1,6 +1,8 @@
 #include "publishers.hpp"
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
 #include <nats/nats.h>
 
@@ -40,6 +42,14 @@ struct nats_publisher::connection {
   }
 };
 
+// The batch whose PubAcks are awaited: the library's thread fills in the
+// outcomes by event id (the Nats-Msg-Id header) while publish_batch waits.
+struct nats_publisher::batch {
+  std::mutex mutex;
+  std::map<std::string, std::size_t> index; // event id -> position
+  std::vector<publish_outcome> outcomes;
+};
+
 nats_publisher::nats_publisher(nats_settings settings, bool jetstream)
   : settings_(std::move(settings)), jetstream_(jetstream) {
 }
@@ -71,6 +81,10 @@ std::optional<std::string> nats_publisher::connect() {
     jsOptions jo;
     jsOptions_Init(&jo);
     jo.Wait = settings_.timeout_ms;
+    jo.PublishAsync.MaxPending = settings_.window;
+    jo.PublishAsync.StallWait = settings_.timeout_ms;
+    jo.PublishAsync.AckHandler = &nats_publisher::on_ack;
+    jo.PublishAsync.AckHandlerClosure = this;
     s = natsConnection_JetStream(&c->js, c->nc, &jo);
     if (s != NATS_OK)
       return nats_error("JetStream context", s);
@@ -97,18 +111,98 @@ std::optional<std::string> nats_publisher::connect() {
   return std::nullopt;
 }
 
-std::optional<std::string> nats_publisher::publish(const outbox_event& e) {
-  if (!conn_)
-    if (auto err = connect())
-      return err;
+// One event's message: the envelope on the draft's subject; its trace
+// context and (JetStream) its event id as headers (NATS 2.2+). The stream
+// keeps one copy per Nats-Msg-Id: a retry after a lost PubAck is dropped.
+natsMsg* nats_publisher::message_of(const outbox_event& e) const {
   auto subject = settings_.subject_prefix + "." + e.draft_id;
   auto body = envelope_of(e);
-  // The event's trace context travels as a header (NATS 2.2+ headers).
   natsMsg* msg = nullptr;
   natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(),
                  static_cast<int>(body.size()));
   if (!e.traceparent.empty())
     natsMsgHeader_Set(msg, "traceparent", e.traceparent.c_str());
+  if (jetstream_)
+    natsMsgHeader_Set(msg, "Nats-Msg-Id", e.event_id.c_str());
+  return msg;
+}
+
+void nats_publisher::on_ack(jsCtx*, natsMsg* msg, jsPubAck*, jsPubAckErr* pae,
+                            void* closure) {
+  auto* self = static_cast<nats_publisher*>(closure);
+  const char* id = nullptr;
+  natsMsgHeader_Get(msg, "Nats-Msg-Id", &id);
+  std::lock_guard<std::mutex> guard(self->batch_mutex_);
+  // A PubAck that comes after its batch gave up is ignored: the row was
+  // marked for a retry, and the stream drops the second copy.
+  if (self->batch_ && id) {
+    auto it = self->batch_->index.find(id);
+    if (it != self->batch_->index.end())
+      self->batch_->outcomes[it->second] =
+        pae ? nats_error("JetStream publish", pae->Err, pae->ErrCode)
+            : publish_outcome{};
+  }
+  natsMsg_Destroy(msg);
+}
+
+std::vector<publish_outcome> nats_publisher::publish_batch(
+  const std::vector<const outbox_event*>& events) {
+  if (!jetstream_)
+    return event_publisher::publish_batch(events);
+  std::vector<publish_outcome> failed(events.size());
+  if (!conn_)
+    if (auto err = connect()) {
+      for (auto& f : failed)
+        f = err;
+      return failed;
+    }
+  auto b = std::make_shared<batch>();
+  auto missing = "no PubAck within " + std::to_string(settings_.timeout_ms) + " ms";
+  b->outcomes.assign(events.size(), missing);
+  for (std::size_t i = 0; i < events.size(); ++i)
+    b->index.emplace(events[i]->event_id, i);
+  {
+    std::lock_guard<std::mutex> guard(batch_mutex_);
+    batch_ = b;
+  }
+  bool broken = false;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto* msg = message_of(*events[i]);
+    // Blocks (up to StallWait) while `window` publishes await their PubAck.
+    auto s = js_PublishMsgAsync(conn_->js, &msg, nullptr);
+    if (s != NATS_OK) {
+      natsMsg_Destroy(msg); // still ours when the call failed
+      std::lock_guard<std::mutex> guard(batch_mutex_);
+      b->outcomes[i] = nats_error("JetStream publish", s);
+      broken = true;
+    }
+  }
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = settings_.timeout_ms;
+  if (js_PublishAsyncComplete(conn_->js, &po) != NATS_OK) {
+    // What is still pending stays "no PubAck": drop it and reconnect.
+    natsMsgList pending{};
+    if (js_PublishAsyncGetPendingList(&pending, conn_->js) == NATS_OK)
+      natsMsgList_Destroy(&pending);
+    broken = true;
+  }
+  std::vector<publish_outcome> out;
+  {
+    std::lock_guard<std::mutex> guard(batch_mutex_);
+    batch_.reset();
+    out = std::move(b->outcomes);
+  }
+  if (broken)
+    conn_.reset();
+  return out;
+}
+
+std::optional<std::string> nats_publisher::publish(const outbox_event& e) {
+  if (!conn_)
+    if (auto err = connect())
+      return err;
+  natsMsg* msg = message_of(e);
   struct destroy_msg {
     natsMsg* m;
     ~destroy_msg() { natsMsg_Destroy(m); }
@@ -116,7 +210,6 @@ std::optional<std::string> nats_publisher::publish(const outbox_event& e) {
   if (jetstream_) {
     jsPubOptions po;
     jsPubOptions_Init(&po);
-    po.MsgId = e.event_id.c_str(); // the stream drops a second copy
     po.MaxWait = settings_.timeout_ms;
     jsPubAck* ack = nullptr;
     jsErrCode jerr = static_cast<jsErrCode>(0);
@@ -148,6 +241,21 @@ std::optional<std::string> metric_publisher::publish(const outbox_event& e) {
                         std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - start));
   return err;
+}
+
+std::vector<publish_outcome> metric_publisher::publish_batch(
+  const std::vector<const outbox_event*>& events) {
+  auto start = std::chrono::steady_clock::now();
+  auto outcomes = inner_->publish_batch(events);
+  // Each event of a batch took the batch's time to be acknowledged.
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+    std::chrono::steady_clock::now() - start);
+  for (auto& o : outcomes)
+    if (o)
+      metrics_->failed(inner_->name());
+    else
+      metrics_->published(inner_->name(), took);
+  return outcomes;
 }
 
 void prometheus_metrics::published(const std::string& publisher,

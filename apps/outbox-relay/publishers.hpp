@@ -1,9 +1,9 @@
 #pragma once
 
-// The publishers of seed 003 that exist so far: MockPublisher (in memory, for
-// development), NATSPublisher (core NATS), JetStreamPublisher (persistent,
-// deduplicated by event id), and the MetricPublisher decorator. RabbitMQ and
-// Kafka publishers are not written yet.
+// The publishers of seed 003: MockPublisher (in memory, for development),
+// NATSPublisher (core NATS), JetStreamPublisher (persistent, deduplicated by
+// event id, a batch kept in flight with its PubAcks awaited together), and
+// the MetricPublisher decorator. RabbitMQ and Kafka: broker_publishers.hpp.
 
 #include <memory>
 #include <mutex>
@@ -12,6 +12,14 @@
 
 #include "protocol/result.hpp"
 #include "relay_types.hpp"
+
+// libnats types, declared here so its header stays in publishers.cpp.
+struct __natsMsg;
+typedef struct __natsMsg natsMsg;
+struct __jsCtx;
+typedef struct __jsCtx jsCtx;
+struct jsPubAck;
+struct jsPubAckErr;
 
 namespace draft::relay {
 
@@ -32,6 +40,7 @@ struct nats_settings {
   std::string subject_prefix = "draft.events"; ///< subject: prefix.<draft_id>
   std::string stream = "DRAFT_EVENTS";         ///< JetStream only
   int timeout_ms = 5000;
+  int window = 1024; ///< JetStream: publishes awaiting their PubAck at most
 };
 
 /// Core NATS: publish, then flush (the server has the message). It connects
@@ -41,15 +50,23 @@ public:
   explicit nats_publisher(nats_settings settings, bool jetstream);
   ~nats_publisher() override;
   std::optional<std::string> publish(const outbox_event& event) override;
+  /// JetStream: every event published asynchronously (at most `window`
+  /// awaiting their PubAck at once), then one wait for all the PubAcks.
+  std::vector<publish_outcome> publish_batch(const std::vector<const outbox_event*>& events) override;
   std::string name() const override { return jetstream_ ? "jetstream" : "nats"; }
 
   struct connection;
+  struct batch;
 
 private:
   std::optional<std::string> connect();
+  natsMsg* message_of(const outbox_event& event) const;
+  static void on_ack(jsCtx*, natsMsg*, jsPubAck*, jsPubAckErr*, void* closure);
   nats_settings settings_;
   bool jetstream_;
   std::unique_ptr<connection> conn_;
+  std::mutex batch_mutex_;
+  std::shared_ptr<batch> batch_; ///< the batch awaiting PubAcks, if any
 };
 
 /// Counts and times another publisher (seed: MetricPublisher).
@@ -59,6 +76,7 @@ public:
                    std::shared_ptr<metrics_collector> metrics)
     : inner_(std::move(inner)), metrics_(std::move(metrics)) {}
   std::optional<std::string> publish(const outbox_event& event) override;
+  std::vector<publish_outcome> publish_batch(const std::vector<const outbox_event*>& events) override;
   std::string name() const override { return inner_->name(); }
 
 private:

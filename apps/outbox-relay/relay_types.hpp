@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocol/time_format.hpp"
 
@@ -29,12 +30,27 @@ struct outbox_event {
 /// The envelope a publisher sends: seed 003's JSON (plus `seq`).
 std::string envelope_of(const outbox_event& event);
 
+/// What publishing one event came to: nothing (the broker acknowledged it)
+/// or what went wrong.
+using publish_outcome = std::optional<std::string>;
+
 /// Publishes events to a broker (seed: EventPublisher). `publish` returns
 /// nothing on success (the broker acknowledged) or what went wrong.
+/// `publish_batch` publishes several events, at most one per draft (the
+/// relay claims only each draft's next row), and answers one outcome per
+/// event in the same order; a publisher that can keep several in flight
+/// (JetStream) overrides it, the others publish one after the other.
 class event_publisher {
 public:
   virtual ~event_publisher() = default;
-  virtual std::optional<std::string> publish(const outbox_event& event) = 0;
+  virtual publish_outcome publish(const outbox_event& event) = 0;
+  virtual std::vector<publish_outcome> publish_batch(const std::vector<const outbox_event*>& events) {
+    std::vector<publish_outcome> out;
+    out.reserve(events.size());
+    for (auto* e : events)
+      out.push_back(publish(*e));
+    return out;
+  }
   virtual std::string name() const = 0;
 };
 

@@ -25,34 +25,46 @@ std::string interval(milliseconds d) {
   return std::to_string(d.count()) + " milliseconds";
 }
 
-// Marks a row sent, or schedules its retry, or marks it dead.
-void settle(pqxx::connection_base& db, const outbox_event& e,
-            const std::optional<std::string>& error,
-            const relay_config& config, metrics_collector& metrics) {
+// Marks the published rows sent, in one statement.
+void mark_sent(pqxx::connection_base& db, const std::vector<std::int64_t>& ids) {
+  if (ids.empty())
+    return;
+  std::string list = "{";
+  for (auto id : ids)
+    list += (list.size() > 1 ? "," : "") + std::to_string(id);
+  list += "}";
   pqxx::work tx(db);
-  if (!error) {
-    tx.exec_params("UPDATE draft_outbox SET sent_at = now(), last_error = NULL "
-                   "WHERE id = $1",
-                   e.id);
-  } else if (e.attempts >= config.max_retries) {
+  tx.exec_params("UPDATE draft_outbox SET sent_at = now(), last_error = NULL "
+                 "WHERE id = ANY($1::bigint[])",
+                 list);
+  tx.commit();
+}
+
+// A row whose publish failed: scheduled for its retry, or dead after the
+// last one.
+void retry_or_bury(pqxx::connection_base& db, const outbox_event& e,
+                   const std::string& error, const relay_config& config,
+                   metrics_collector& metrics) {
+  pqxx::work tx(db);
+  if (e.attempts >= config.max_retries) {
     tx.exec_params("UPDATE draft_outbox SET dead = true, dead_at = now(), "
                    "last_error = $2 WHERE id = $1",
-                   e.id, *error);
+                   e.id, error);
     metrics.dead_lettered();
     log().error("event dead-lettered after its last retry",
                 {{"event_id", e.event_id},
                  {"draft_id", e.draft_id},
                  {"attempts", e.attempts},
-                 {"error", *error}});
+                 {"error", error}});
   } else {
     auto backoff = config.retry_delay * (1LL << std::min(e.attempts - 1, 20));
     tx.exec_params("UPDATE draft_outbox SET next_attempt_at = now() + "
                    "$2::interval, last_error = $3 WHERE id = $1",
-                   e.id, interval(duration_cast<milliseconds>(backoff)), *error);
+                   e.id, interval(duration_cast<milliseconds>(backoff)), error);
     log().warn("publish failed; will retry",
                {{"event_id", e.event_id},
                 {"attempts", e.attempts},
-                {"error", *error}});
+                {"error", error}});
   }
   tx.commit();
 }
@@ -96,19 +108,48 @@ std::size_t run_round(pqxx::connection_base& db, event_publisher& publisher,
                       relay_health& health) {
   auto events = claim(db, config.batch_size, config.lease);
   metrics.polled(events.size());
-  for (auto& e : events) {
+  // The claim holds at most one row per draft (each draft's next), so the
+  // whole batch can be in flight at once without reordering any draft.
+  std::vector<publish_outcome> outcomes(events.size());
+  std::vector<const outbox_event*> to_publish;
+  std::vector<std::size_t> positions;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (auto refused = shape_payload(events[i], config.payload))
+      outcomes[i] = refused;
+    else {
+      to_publish.push_back(&events[i]);
+      positions.push_back(i);
+    }
+  }
+  auto started = now_utc();
+  if (!to_publish.empty()) {
+    auto published = publisher.publish_batch(to_publish);
+    for (std::size_t k = 0; k < positions.size(); ++k)
+      outcomes[positions[k]] = std::move(published[k]);
+  }
+  auto finished = now_utc();
+  std::vector<std::int64_t> sent;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto& e = events[i];
     // Every log line about this event carries its trace and event id.
     correlation_scope scope(e.traceparent, "event_id", e.event_id);
-    auto refused = shape_payload(e, config.payload);
-    auto started = now_utc();
-    auto error = refused ? refused : publisher.publish(e);
-    relay_traces().record(e, started, now_utc(), !error);
+    relay_traces().record(e, started, finished, !outcomes[i]);
     if (log().enabled(log_level::debug))
-      log().debug(error ? "publish failed" : "published",
+      log().debug(outcomes[i] ? "publish failed" : "published",
                   {{"draft_id", e.draft_id}, {"seq", e.seq},
                    {"publisher", publisher.name()}});
-    settle(db, e, error, config, metrics);
+    if (outcomes[i])
+      retry_or_bury(db, e, *outcomes[i], config, metrics);
+    else
+      sent.push_back(e.id);
   }
+  mark_sent(db, sent);
+  health.last_round_us = now_utc();
+  // The lag (a scan of the unsent rows) at the end of a drain, and at most
+  // once a second while one is under way.
+  if (!events.empty() && health.last_lag_us.load() > health.last_round_us.load() - 1'000'000)
+    return events.size();
+  health.last_lag_us = health.last_round_us.load();
   pqxx::nontransaction tx(db);
   health.oldest_unsent_sec = tx.exec1(
     "SELECT coalesce(extract(epoch from now() - min(created_at)), 0)::float8 "
@@ -118,7 +159,6 @@ std::size_t run_round(pqxx::connection_base& db, event_publisher& publisher,
     "relay_oldest_unsent_seconds",
     "Age of the oldest outbox row not yet published (0 when none).");
   lag.set(health.oldest_unsent_sec);
-  health.last_round_us = now_utc();
   return events.size();
 }
 

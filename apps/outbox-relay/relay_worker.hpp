@@ -50,6 +50,7 @@ struct relay_health {
   std::atomic<bool> listening{false};
   std::atomic<std::int64_t> last_round_us{0}; ///< wall clock of the last round
   std::atomic<double> oldest_unsent_sec{0};
+  std::atomic<std::int64_t> last_lag_us{0}; ///< when oldest_unsent_sec was read
 };
 
 /// Claims up to `batch` head rows whose next attempt is due.

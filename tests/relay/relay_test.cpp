@@ -136,6 +136,50 @@ TEST(relay, jetstream_stores_each_event_once_in_order) {
   expect_in_order(db.url(), bodies, 5);
 }
 
+TEST(relay, a_jetstream_batch_answers_for_each_event_and_fails_only_the_refused_one) {
+  nats_settings ns;
+  ns.url = nats_url();
+  ns.subject_prefix = unique("batch");
+  ns.stream = unique("BATCH");
+  // The stream exists beforehand and refuses messages over 2 KiB.
+  nats_client admin(ns.url);
+  ASSERT_EQ(natsConnection_JetStream(&admin.js, admin.nc, nullptr), NATS_OK);
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = ns.stream.c_str();
+  auto subjects = ns.subject_prefix + ".>";
+  const char* list[] = {subjects.c_str()};
+  cfg.Subjects = list;
+  cfg.SubjectsLen = 1;
+  cfg.MaxMsgSize = 2048;
+  jsStreamInfo* si = nullptr;
+  ASSERT_EQ(js_AddStream(&si, admin.js, &cfg, nullptr, nullptr), NATS_OK);
+  jsStreamInfo_Destroy(si);
+
+  auto event = [](int n, std::size_t payload_size) {
+    auto id = "00000000-0000-4000-8000-00000000000" + std::to_string(n);
+    auto draft = "11111111-0000-4000-8000-00000000000" + std::to_string(n);
+    return outbox_event{n, id, draft, 1, "DraftPaused",
+                        "{\"pad\":\"" + std::string(payload_size, 'x') + "\"}", 0, 1, ""};
+  };
+  auto a = event(1, 10), big = event(2, 4096), c = event(3, 10);
+  nats_publisher publisher(ns, true);
+  auto outcomes = publisher.publish_batch({&a, &big, &c});
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_FALSE(outcomes[0]) << *outcomes[0];
+  ASSERT_TRUE(outcomes[1]);
+  EXPECT_NE(outcomes[1]->find("JetStream publish"), std::string::npos) << *outcomes[1];
+  EXPECT_FALSE(outcomes[2]) << *outcomes[2];
+  // The same batch again (a retry): the two stored are duplicates, not new.
+  outcomes = publisher.publish_batch({&a, &c});
+  EXPECT_FALSE(outcomes[0]);
+  EXPECT_FALSE(outcomes[1]);
+  jsErrCode jerr = static_cast<jsErrCode>(0);
+  ASSERT_EQ(js_GetStreamInfo(&si, admin.js, ns.stream.c_str(), nullptr, &jerr), NATS_OK);
+  EXPECT_EQ(si->State.Msgs, 2u);
+  jsStreamInfo_Destroy(si);
+}
+
 TEST(relay, a_failing_publisher_dead_letters_after_max_retries) {
   test_database db;
   nats_settings ns;

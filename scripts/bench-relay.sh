@@ -80,7 +80,7 @@ start_relays() { # mode count
   local i
   for i in $(seq "$2"); do
     env DATABASE_URL="$db_url" PUBLISHER_TYPE=jetstream NATS_URL="nats://127.0.0.1:$nats_port" \
-      RELAY_MODE="$1" OUTBOX_POLL_INTERVAL=100ms FALLBACK_INTERVAL=1s RELAY_BATCH_SIZE=${BENCH_RELAY_BATCH:-500} \
+      RELAY_MODE="$1" OUTBOX_POLL_INTERVAL=100ms FALLBACK_INTERVAL=1s RELAY_BATCH_SIZE=${BENCH_RELAY_BATCH:-2000} \
       ENABLE_METRICS=false ENABLE_HEALTH_CHECK=false DRAFT_LOG_LEVEL=warn \
       "$bin/outbox-relay" >>"$work/relay-$1-$i.log" 2>&1 &
     relay_pids+=("$!")

@@ -42,6 +42,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The floor program, built here from its source beside the project.
+floor_src=${FLOOR_DIR:-$root/../shared/bench/floor}
+[ -f "$floor_src/floor.c" ] || { echo "floor not found at $floor_src (set FLOOR_DIR)" >&2; exit 1; }
+gcc -O2 -o "$work/floor" "$floor_src/floor.c" -lpthread
+
 start_bench_pg
 psql -d postgres -c "create database peer" -c "create database ours"
 psql -d peer -v ON_ERROR_STOP=1 -f "$work/peer-node/schema.sql"
@@ -78,6 +83,16 @@ run() { # gateway label loadgen-args...
   env "${env[@]}" "$bin/draft-loadgen" --port "$port" --server-pid "$server_pid" \
     --db-pid "$db_pid" --label "$gateway/$label" "$@" | tee -a "$work/results.jsonl"
   stop_server
+  # The floor beside every load run of ours: one bare send() per frame, same
+  # connection count, same frame size (../shared/bench/floor).
+  if [ "$gateway" = ours ] && [ "${label#A}" = "$label" ]; then
+    local line connections frame
+    line=$(tail -n 1 "$work/results.jsonl")
+    connections=$(jq -r .connections <<<"$line")
+    frame=$(jq -r .frame_bytes <<<"$line")
+    "$work/floor" send "$connections" 20 "$frame" |
+      jq -c --arg l "floor/$label" '. + {"label": $l}' | tee -a "$work/results.jsonl"
+  fi
 }
 
 : >"$work/results.jsonl"

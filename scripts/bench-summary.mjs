@@ -32,3 +32,16 @@ for (const [label, g] of Object.entries(by)) {
   if (g.ours && g.peer)
     console.log(`| ${label} | peer/ours | ${ratio(g.ours.deliveries_per_s, g.peer.deliveries_per_s)} (ours/peer) | ${ratio(g.peer.latency_ms.p50, g.ours.latency_ms.p50)} | ${ratio(g.peer.latency_ms.p99, g.ours.latency_ms.p99)} | | | | ${ratio(g.peer.server_cpu_us_per_delivery, g.ours.server_cpu_us_per_delivery)} | | |`);
 }
+
+// Ours against the floor of the same run: a bare send() per frame to the
+// same number of sockets, frames of the same size.
+const floors = Object.entries(by).filter(([label, g]) => g.floor && g.ours);
+if (floors.length) {
+  console.log('\n### Against the floor (one bare send() per frame, same run)\n');
+  console.log('| run | frame bytes | ours µs/delivery | user µs | system µs | floor µs/delivery | ours/floor |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [label, g] of floors) {
+    const o = g.ours, f = g.floor;
+    console.log(`| ${label} | ${o.frame_bytes} | ${o.server_cpu_us_per_delivery} | ${o.server_user_us_per_delivery} | ${o.server_system_us_per_delivery} | ${f.sender_us_per_delivery} | ${(o.server_cpu_us_per_delivery / f.sender_us_per_delivery).toFixed(2)}x |`);
+  }
+}

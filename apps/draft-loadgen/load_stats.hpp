@@ -55,6 +55,7 @@ private:
 
 struct load_stats {
   std::uint64_t deliveries = 0;
+  std::uint64_t delivered_bytes = 0; ///< message payload bytes of the deliveries
   std::uint64_t in_window = 0;
   std::uint64_t gaps = 0;
   std::uint64_t duplicates = 0;

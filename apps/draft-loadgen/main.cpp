@@ -74,12 +74,13 @@ long clock_ticks() {
   return sysconf(_SC_CLK_TCK);
 }
 
-// utime+stime of `pid`, and of its direct children when `tree`.
-long long process_ticks(int pid, bool tree) {
+// utime+stime of `pid` (or only its utime when `user_only`), and of its
+// direct children when `tree`.
+long long process_ticks(int pid, bool tree, bool user_only = false) {
   if (pid <= 0)
     return -1;
   long long total = 0;
-  auto read_stat = [](const std::string& path, int& parent) -> long long {
+  auto read_stat = [user_only](const std::string& path, int& parent) -> long long {
     std::ifstream in(path);
     std::string text((std::istreambuf_iterator<char>(in)), {});
     auto close = text.rfind(')');
@@ -93,7 +94,7 @@ long long process_ticks(int pid, bool tree) {
     if (v.size() < 13)
       return -1;
     parent = std::stoi(v[1]);
-    return std::stoll(v[11]) + std::stoll(v[12]);
+    return std::stoll(v[11]) + (user_only ? 0 : std::stoll(v[12]));
   };
   int parent = 0;
   total = read_stat("/proc/" + std::to_string(pid) + "/stat", parent);
@@ -298,6 +299,7 @@ private:
       return;
     }
     ++stats_.deliveries;
+    stats_.delivered_bytes += text.size();
     stats_.last_receive_ms = now;
     if (now >= measure_from_)
       ++stats_.in_window;
@@ -572,13 +574,14 @@ int main(int argc, char** argv) {
     for (auto& g : groups)
       g->measure_from(measure_from);
     struct sample {
-      long long server, db;
+      long long server, server_user, db;
       std::pair<long long, long long> machine;
       double own;
       std::chrono::steady_clock::time_point t;
     };
     auto take = [&] {
       return sample{process_ticks(opts.server_pid, false),
+                    process_ticks(opts.server_pid, false, true),
                     process_ticks(opts.db_pid, true), machine_ticks(),
                     own_cpu_seconds(), std::chrono::steady_clock::now()};
     };
@@ -609,6 +612,7 @@ int main(int argc, char** argv) {
     for (auto& g : groups) {
       auto& s = g->stats();
       total.deliveries += s.deliveries;
+      total.delivered_bytes += s.delivered_bytes;
       total.in_window += s.in_window;
       total.gaps += s.gaps;
       total.duplicates += s.duplicates;
@@ -638,6 +642,15 @@ int main(int argc, char** argv) {
            + ",\"insert_rate\":" + fixed(inserted / produced_s, 1)
            + ",\"expected_deliveries\":" + std::to_string(expected)
            + ",\"deliveries\":" + std::to_string(total.deliveries)
+           // The mean frame on the wire: payload plus a server frame's header
+           // (2 bytes, 4 from 126 bytes up) — what ../shared/bench/floor sends.
+           + ",\"frame_bytes\":"
+           + std::to_string(total.deliveries
+                              ? [&] {
+                                  auto payload = total.delivered_bytes / total.deliveries;
+                                  return payload + (payload < 126 ? 2 : 4);
+                                }()
+                              : 0)
            + ",\"timed_deliveries\":" + std::to_string(total.latency.total())
            + ",\"deliveries_per_s\":"
            + std::to_string(window > 0 ? static_cast<long long>(total.in_window / window) : 0)
@@ -671,9 +684,16 @@ int main(int argc, char** argv) {
       out += ",\"db_cpu_pct\":" + pct(end.db - start.db);
     if (opts.server_pid) {
       auto ticks = end.server - start.server;
+      auto user = end.server_user - start.server_user;
+      // CPU per delivery, in all and split: user space (the server's own
+      // work) and system (the kernel: system calls and the TCP path).
+      auto per_delivery = [&](long long t) {
+        return total.in_window ? fixed(t / tck * 1e6 / static_cast<double>(total.in_window), 2)
+                               : std::string("null");
+      };
       out += ",\"server_cpu_pct\":" + pct(ticks) + ",\"server_cpu_us_per_delivery\":"
-             + (total.in_window ? fixed(ticks / tck * 1e6 / static_cast<double>(total.in_window), 2)
-                                : std::string("null"))
+             + per_delivery(ticks) + ",\"server_user_us_per_delivery\":" + per_delivery(user)
+             + ",\"server_system_us_per_delivery\":" + per_delivery(ticks - user)
              + ",\"server_rss_bytes\":"
              + std::to_string(status_bytes(opts.server_pid, "VmRSS"));
     }

@@ -133,9 +133,15 @@ TEST_F(admin_cluster, api_reports_what_the_test_set_up) {
   auto dead = admin_get(port, "dead-letters");
   ASSERT_TRUE(dead.IsObject());
   EXPECT_TRUE(dead["relay"].IsArray() && dead["broadcast"].IsArray());
-  EXPECT_EQ(admin_get(port, "drafts/00000000-0000-4000-8000-000000000000")
-              .IsNull(),
-            true); // 404: no actor anywhere
+  // A draft no node has an actor for: 404 with a body that says so (not a
+  // 500, not an empty answer).
+  auto missing = http_call(port, "GET", "/admin/api/drafts/00000000-0000-4000-8000-000000000000",
+                           "", admin_token());
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  rapidjson::Document why;
+  why.Parse(missing.body.c_str());
+  ASSERT_TRUE(why.IsObject() && why.HasMember("error")) << missing.body;
+  EXPECT_EQ(std::string(why["error"].GetString()), "no_draft_actor") << missing.body;
 }
 
 TEST_F(admin_cluster, actions_disconnect_restart_dead_letters_and_log_level) {

@@ -71,6 +71,14 @@ TEST(cluster_security, a_stranger_gets_no_handle_and_the_node_allocates_nothing)
   }
   EXPECT_LE(n, 0) << "the node kept the connection";
   ::close(fd);
+  // The port speaks TLS: a TLS client is shown the node's certificate (and
+  // is then refused, having none of its own).
+  std::string hello;
+  run_command("timeout 10 openssl s_client -connect 127.0.0.1:"
+                + std::to_string(f.cluster_port(0)) + " </dev/null 2>&1",
+              hello);
+  EXPECT_NE(hello.find("-----BEGIN CERTIFICATE-----"), std::string::npos) << hello;
+  EXPECT_NE(hello.find("CN = n1"), std::string::npos) << hello;
   // TLS with a self-signed certificate, and with none at all.
   auto dir = "/tmp/draft-e2e-" + std::to_string(getpid()) + "-stranger";
   std::string out;

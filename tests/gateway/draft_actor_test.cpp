@@ -78,8 +78,14 @@ TEST_F(draft_actor_test, applies_in_order_backfills_gaps_and_drops_duplicates) {
 TEST_F(draft_actor_test, resumes_from_history_then_from_the_database) {
   auto draft = spawn(2, 6); // history holds only the last two frames
   caf::scoped_actor client{system};
+  // A watcher (the client itself) subscribed before the rows: once it has
+  // all six, the draft actor has applied them (one sender, in order).
+  auto all = std::make_shared<recording_sink>();
+  client->send(draft, subscribe_atom::value, std::int64_t{-1}, sink_ptr{all}, std::string{});
   for (std::int64_t s = 1; s <= 6; ++s)
     client->send(draft, event_atom::value, row(s));
+  ASSERT_EQ(all->await(7), (std::vector<std::int64_t>{-1000, 1, 2, 3, 4, 5, 6}));
+  int at_start = fetches->load();
   // Each connection has its own socket actor; a second subscribe from the
   // same actor would replace its first (that is how resume works).
   auto first = system.spawn(ignore_all), second = system.spawn(ignore_all);
@@ -87,6 +93,8 @@ TEST_F(draft_actor_test, resumes_from_history_then_from_the_database) {
   caf::send_as(first, draft, subscribe_atom::value, std::int64_t{4},
                sink_ptr{recent}, std::string{});
   EXPECT_EQ(recent->await(2), (std::vector<std::int64_t>{5, 6}));
+  // 5 and 6 were in the history: the first resume read nothing.
+  EXPECT_EQ(fetches->load(), at_start);
   auto behind = std::make_shared<recording_sink>();
   int before = fetches->load();
   caf::send_as(second, draft, subscribe_atom::value, std::int64_t{1},
@@ -97,6 +105,11 @@ TEST_F(draft_actor_test, resumes_from_history_then_from_the_database) {
   client->send(draft, event_atom::value, row(7));
   EXPECT_EQ(behind->await(6), (std::vector<std::int64_t>{2, 3, 4, 5, 6, 7}));
   EXPECT_EQ(recent->await(3), (std::vector<std::int64_t>{5, 6, 7}));
+  // No late duplicate: one more live event comes right after 7 for both (a
+  // copy sent after the awaited count would sit before it).
+  client->send(draft, event_atom::value, row(8));
+  EXPECT_EQ(behind->await(7), (std::vector<std::int64_t>{2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(recent->await(4), (std::vector<std::int64_t>{5, 6, 7, 8}));
   caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
 }

@@ -118,6 +118,7 @@ TEST(gateway_resume, a_slow_consumer_is_closed_recorded_and_catches_up) {
   while (slow->read_one(5s))
     ;
   EXPECT_LT(slow->last_seq(), 302) << "it was not cut off";
+  EXPECT_EQ(slow->client().close_code(), 4008) << slow->client().close_reason();
   EXPECT_EQ(slow->gaps() + slow->duplicates(), 0);
   // Reconnect with last_seq: everything else, exactly once.
   auto back = f.open(id, "slowpoke", slow->last_seq());

@@ -4,7 +4,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <gtest/gtest.h>
 #include <rapidjson/document.h>
+
+#include "protocol/json_codec.hpp"
 
 namespace draft::testing {
 
@@ -137,10 +140,16 @@ bool draft_listener::read_one(std::chrono::milliseconds timeout) {
   auto text = client_->read(timeout);
   if (!text)
     return false;
+  // A frame the protocol does not allow fails the test that read it.
+  auto malformed = [&](const std::string& why) {
+    ++malformed_;
+    ADD_FAILURE() << "malformed server frame (" << why << "): " << text->substr(0, 500);
+    return true;
+  };
   rapidjson::Document doc;
   doc.Parse(text->c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("type"))
-    return true; // ignored, but counted as nothing
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("type") || !doc["type"].IsString())
+    return malformed("not a JSON object with a string type");
   std::string type = doc["type"].GetString();
   if (type == "StateSnapshot") {
     ++snapshots_;
@@ -160,7 +169,11 @@ bool draft_listener::read_one(std::chrono::milliseconds timeout) {
     last_presence_ = *text;
     return true;
   }
-  auto seq = doc["seq"].GetInt64();
+  // Everything else is a stored event: it must decode as one.
+  auto event = json::decode_event(*text);
+  if (!event)
+    return malformed(event.error().to_string());
+  auto seq = event->seq;
   if (last_seq_ >= 0 && seq <= last_seq_) {
     ++duplicates_;
     return true;

@@ -82,6 +82,8 @@ public:
   int gaps() const { return gaps_; }
   int duplicates() const { return duplicates_; }
   int pongs() const { return pongs_; }
+  /// Frames the protocol does not allow (each also fails the test).
+  int malformed() const { return malformed_; }
   /// PresenceChanged messages seen, and the last one's text.
   int presence_changes() const { return presence_changes_; }
   const std::string& last_presence() const { return last_presence_; }
@@ -102,6 +104,7 @@ private:
   int gaps_ = 0;
   int duplicates_ = 0;
   int pongs_ = 0;
+  int malformed_ = 0;
   int presence_changes_ = 0;
   std::string last_presence_;
 };

@@ -1,6 +1,6 @@
 #include "actors/edge/ws_session.hpp"
+#include "actors/edge/send_queue.hpp"
 
-#include <deque>
 #include <memory>
 
 #include <boost/beast/core.hpp>
@@ -74,7 +74,7 @@ private:
   connection_info info_;
   caf::actor socket_actor_;
   boost::beast::flat_buffer read_buffer_;
-  std::deque<std::pair<frame_ptr, bool>> queue_; // frame, live
+  send_queue<std::pair<frame_ptr, bool>> queue_; // frame, live
   std::size_t queued_bytes_ = 0;
   // Written on the lane only, read by the socket actor (admin console).
   std::atomic<std::uint64_t> queued_{0};
@@ -164,7 +164,7 @@ void ws_session::enqueue(frame_ptr frame, bool live) {
     return;
   }
   queued_bytes_ += frame->text.size();
-  queue_.emplace_back(std::move(frame), live);
+  queue_.push_back({std::move(frame), live});
   queued_.store(queue_.size(), std::memory_order_relaxed);
   if (!writing_)
     write_next();
@@ -214,7 +214,7 @@ void ws_session::begin_close(std::uint16_t code, std::string reason) {
   // Drop what is queued, but not the frame being written (its buffer is in
   // use). A stuck write — a client that stopped reading — gets a deadline.
   if (!queue_.empty()) {
-    queue_.erase(writing_ ? queue_.begin() + 1 : queue_.begin(), queue_.end());
+    queue_.truncate(writing_ ? 1 : 0);
     queued_bytes_ = queue_.empty() ? 0 : queue_.front().first->text.size();
     queued_.store(queue_.size(), std::memory_order_relaxed);
   }
@@ -259,6 +259,8 @@ void ws_session::on_read(beast::error_code ec) {
   }
   auto text = beast::buffers_to_string(read_buffer_.data());
   read_buffer_.consume(read_buffer_.size());
+  // Clients write rarely (a ping, a resume): hold no read buffer in between.
+  read_buffer_.shrink_to_fit();
   bytes_in_.fetch_add(text.size(), std::memory_order_relaxed);
   if (text.size() > context_.options.max_message_bytes) {
     refusals("message_too_big").inc();

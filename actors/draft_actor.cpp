@@ -309,9 +309,11 @@ void apply(self_ptr self, const outbox_row& row) {
   auto f = st.model.apply(row);
   gateway_traces().applied(row, f, st.is_owner ? "owner" : "follower",
                            now_utc());
+  // Per event: no registry lock, no field formatting while debug is off.
   static auto& log = logger::get("draft");
   if (log.enabled(log_level::debug))
     log.debug("event applied", {{"draft_id", row.draft_id},
+                                {"event_id", row.event_id},
                                 {"seq", row.seq},
                                 {"type", to_string(row.type)},
                                 {"subscribers",
@@ -348,10 +350,6 @@ void apply(self_ptr self, const outbox_row& row) {
     else
       self->send(st.config.timer, unregister_atom::value, self->address());
   }
-  logger::get("draft").debug("event applied",
-                             {{"draft_id", row.draft_id},
-                              {"event_id", row.event_id},
-                              {"seq", row.seq}});
 }
 
 void apply_ready_rows(self_ptr self) {

@@ -262,12 +262,14 @@ void replay_step(self_ptr self, const caf::actor& to) {
     sub.waiting_for_rows = true;
     return fetch_older(self);
   }
-  std::size_t sent = 0;
-  while (sub.sent_seq < last && sent < batch) {
-    send_frame(sub, frame_in_memory(st, sub.sent_seq + 1), false);
+  // The step's frames go to the connection's lane as one task.
+  std::vector<frame_ptr> frames;
+  while (sub.sent_seq < last && frames.size() < batch) {
+    frames.push_back(frame_in_memory(st, sub.sent_seq + 1));
     ++sub.sent_seq;
-    ++sent;
   }
+  deliveries_counter().inc(frames.size());
+  sub.sink->send_batch(std::move(frames), false);
   if (sub.sent_seq >= last)
     return finish_replay(self, sub);
   self->send(self, replay_atom::value, to, sub.replay_generation);

@@ -78,6 +78,12 @@ public:
   /// actor. Replays are paced by the draft actor to stay well inside it;
   /// `live` false marks a replayed frame (no fan-out latency is recorded).
   virtual void send(frame_ptr frame, bool live = true) = 0;
+  /// Queues several frames in order, as `send` each would (a replay step:
+  /// a connection's sink posts them to its lane as one task).
+  virtual void send_batch(std::vector<frame_ptr> frames, bool live) {
+    for (auto& f : frames)
+      send(std::move(f), live);
+  }
   /// Closes the connection with a WebSocket close code and reason (from any
   /// thread).
   virtual void close(std::uint16_t code, std::string reason) = 0;

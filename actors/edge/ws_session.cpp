@@ -49,6 +49,7 @@ public:
              caf::actor draft);
 
   void send(frame_ptr frame, bool live) override;
+  void send_batch(std::vector<frame_ptr> frames, bool live) override;
   void send_on_lane(const frame_ptr& frame, bool live) override;
   socket_lane& lane() override { return lane_; }
   void close(std::uint16_t code, std::string reason) override;
@@ -136,6 +137,18 @@ void ws_session::send(frame_ptr frame, bool live) {
              [self = shared_from_this(), f = std::move(frame), live]() mutable {
                self->posted_.fetch_sub(1, std::memory_order_relaxed);
                self->enqueue(std::move(f), live);
+             });
+}
+
+void ws_session::send_batch(std::vector<frame_ptr> frames, bool live) {
+  // One task on the lane for the whole step; counted as posted at once, so
+  // a paced replay sees them all in flight.
+  posted_.fetch_add(frames.size(), std::memory_order_relaxed);
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), fs = std::move(frames), live]() mutable {
+               self->posted_.fetch_sub(fs.size(), std::memory_order_relaxed);
+               for (auto& f : fs)
+                 self->enqueue(std::move(f), live);
              });
 }
 

@@ -130,19 +130,13 @@ void ws_session::start(beast::http::request<beast::http::string_body> request,
 }
 
 void ws_session::send(frame_ptr frame, bool live) {
-  // Counted from now: a paced replay reads the queue through counters()
-  // and must see the frames still on their way to the lane.
-  posted_.fetch_add(1, std::memory_order_relaxed);
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), f = std::move(frame), live]() mutable {
-               self->posted_.fetch_sub(1, std::memory_order_relaxed);
-               self->enqueue(std::move(f), live);
-             });
+  send_batch({std::move(frame)}, live);
 }
 
 void ws_session::send_batch(std::vector<frame_ptr> frames, bool live) {
-  // One task on the lane for the whole step; counted as posted at once, so
-  // a paced replay sees them all in flight.
+  // One task on the lane for them all. Counted from now: a paced replay
+  // reads the queue through counters() and must see the frames still on
+  // their way to the lane.
   posted_.fetch_add(frames.size(), std::memory_order_relaxed);
   asio::post(ws_.get_executor(),
              [self = shared_from_this(), fs = std::move(frames), live]() mutable {

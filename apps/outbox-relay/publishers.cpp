@@ -45,7 +45,6 @@ struct nats_publisher::connection {
 // The batch whose PubAcks are awaited: the library's thread fills in the
 // outcomes by event id (the Nats-Msg-Id header) while publish_batch waits.
 struct nats_publisher::batch {
-  std::mutex mutex;
   std::map<std::string, std::size_t> index; // event id -> position
   std::vector<publish_outcome> outcomes;
 };
@@ -149,13 +148,9 @@ std::vector<publish_outcome> nats_publisher::publish_batch(
   const std::vector<const outbox_event*>& events) {
   if (!jetstream_)
     return event_publisher::publish_batch(events);
-  std::vector<publish_outcome> failed(events.size());
   if (!conn_)
-    if (auto err = connect()) {
-      for (auto& f : failed)
-        f = err;
-      return failed;
-    }
+    if (auto err = connect())
+      return std::vector<publish_outcome>(events.size(), err);
   auto b = std::make_shared<batch>();
   auto missing = "no PubAck within " + std::to_string(settings_.timeout_ms) + " ms";
   b->outcomes.assign(events.size(), missing);
@@ -166,14 +161,18 @@ std::vector<publish_outcome> nats_publisher::publish_batch(
     batch_ = b;
   }
   bool broken = false;
-  for (std::size_t i = 0; i < events.size(); ++i) {
+  for (std::size_t i = 0; i < events.size() && !broken; ++i) {
     auto* msg = message_of(*events[i]);
     // Blocks (up to StallWait) while `window` publishes await their PubAck.
     auto s = js_PublishMsgAsync(conn_->js, &msg, nullptr);
     if (s != NATS_OK) {
       natsMsg_Destroy(msg); // still ours when the call failed
+      // A broken link fails the rest at once, rather than each after its
+      // own stall: they are retried with this error.
+      auto error = nats_error("JetStream publish", s);
       std::lock_guard<std::mutex> guard(batch_mutex_);
-      b->outcomes[i] = nats_error("JetStream publish", s);
+      for (auto k = i; k < events.size(); ++k)
+        b->outcomes[k] = error;
       broken = true;
     }
   }

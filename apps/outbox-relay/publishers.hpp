@@ -64,9 +64,11 @@ private:
   static void on_ack(jsCtx*, natsMsg*, jsPubAck*, jsPubAckErr*, void* closure);
   nats_settings settings_;
   bool jetstream_;
-  std::unique_ptr<connection> conn_;
+  // Declared before conn_, so they outlive it: the library may still run
+  // on_ack while the connection is torn down.
   std::mutex batch_mutex_;
   std::shared_ptr<batch> batch_; ///< the batch awaiting PubAcks, if any
+  std::unique_ptr<connection> conn_;
 };
 
 /// Counts and times another publisher (seed: MetricPublisher).

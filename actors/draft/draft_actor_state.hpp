@@ -1,0 +1,77 @@
+#pragma once
+
+// Inside the draft actor (actors/draft_actor.hpp): its state and the steps
+// shared by its two source files — draft_actor.cpp (loading, the behaviour,
+// applying events, replays) and owner_link.cpp (owner and followers across
+// the cluster, presence). The rules live in plain units beside this file:
+// event_sequencer (seq order and gaps), frame_history (frames kept for
+// resumers) and subscriber_registry (delivery and replay pacing).
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/message_handler.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/draft/event_sequencer.hpp"
+#include "actors/draft/frame_history.hpp"
+#include "actors/draft/subscriber_registry.hpp"
+#include "actors/draft_actor.hpp"
+#include "actors/draft_state.hpp"
+#include "actors/room_presence.hpp"
+
+namespace draft::draft_impl {
+
+struct draft_actor_state {
+  draft_actor_config config;
+  draft_model model;
+  event_sequencer sequencer;
+  frame_history memory;
+  subscriber_registry subscribers;
+  bool fetching = false; // a read of rows for resumers is under way
+  std::chrono::steady_clock::time_point older_used_at{};
+  bool ticking = false;
+  std::uint64_t handled = 0;
+  // Cluster: the owner node's actor reads the outbox; the others follow it.
+  bool is_owner = false;
+  std::string owner_id;           // as the directory last said
+  caf::actor owner_node;          // the owner's membership actor
+  caf::actor upstream;            // the draft actor followed, if any
+  bool finding_upstream = false;
+  std::set<caf::actor> followers; // draft actors of other nodes
+  std::uint64_t forwarded = 0;    // events sent to followers
+  // Who is in the room: counted here, summed on the owner, published at
+  // most once a second (owner_link.cpp).
+  room_presence presence;
+  presence_counts published;      // the room as last published/received
+  presence_counts reported;       // a follower's last report upstream
+  bool presence_due = false;      // a flush is scheduled
+  std::chrono::steady_clock::time_point presence_sent_at{};
+  static inline const char* name = "draft";
+};
+
+using self_ptr = caf::stateful_actor<draft_actor_state>*;
+
+/// True when the current message comes from the draft actor followed.
+bool from_upstream(self_ptr self);
+
+// owner_link.cpp
+void take_ownership(self_ptr self);
+void give_up_ownership(self_ptr self);
+void drop_upstream(self_ptr self);
+void follow_owner(self_ptr self);
+void forward_event(self_ptr self, const outbox_row& row);
+void send_tick(self_ptr self, const frame_ptr& f);
+void presence_changed(self_ptr self);
+void flush_presence(self_ptr self);
+void drop_follower(self_ptr self, const caf::actor& who);
+/// The cluster's messages: owner, follow, unfollow, presence, owner's tick.
+caf::message_handler link_handlers(self_ptr self);
+
+// draft_actor.cpp
+void learn_seq(self_ptr self, std::int64_t seq);
+void schedule_idle_check(self_ptr self);
+
+} // namespace draft::draft_impl

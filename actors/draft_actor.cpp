@@ -33,7 +33,7 @@ void continue_replay(self_ptr self, const caf::actor& to);
 
 void finish_replay(self_ptr self) {
   // Keep the rows read for resumers a while: a reconnect storm shares them.
-  self->state.older_used_at = std::chrono::steady_clock::now();
+  self->state.older_used_at = self->clock().now();
   if (self->state.memory.has_older())
     self->delayed_send(self, self->state.config.replay_stall, trim_atom::value);
 }
@@ -98,7 +98,7 @@ void fetch_older(self_ptr self) {
 void continue_replay(self_ptr self, const caf::actor& to) {
   auto& st = self->state;
   switch (st.subscribers.step(to, st.memory, st.model.last_seq(),
-                              std::chrono::steady_clock::now())) {
+                              self->clock().now())) {
     case replay_step::wait:
       if (auto generation = st.subscribers.generation(to))
         self->delayed_send(self, 20ms, replay_atom::value, to, *generation);
@@ -251,7 +251,7 @@ caf::message_handler local_handlers(self_ptr self) {
       // a while.
       auto& st = self->state;
       if (!st.subscribers.replaying()
-          && std::chrono::steady_clock::now() - st.older_used_at
+          && self->clock().now() - st.older_used_at
                >= st.config.replay_stall)
         st.memory.drop_older();
     },
@@ -272,7 +272,7 @@ caf::message_handler local_handlers(self_ptr self) {
           to, st.model.snapshot_frame(now_utc(), st.published),
           st.model.last_seq());
       } else if (st.subscribers.begin_replay(to, last_seq,
-                                             std::chrono::steady_clock::now())) {
+                                             self->clock().now())) {
         continue_replay(self, to);
       } // else: a resume during a replay moved the cursor of the one under way
     },

@@ -173,7 +173,7 @@ void presence_changed(self_ptr self) {
     return;
   st.presence_due = true;
   auto next = st.presence_sent_at + 1s;
-  auto now = std::chrono::steady_clock::now();
+  auto now = self->clock().now();
   if (next <= now)
     self->send(self, presence_atom::value);
   else
@@ -183,7 +183,7 @@ void presence_changed(self_ptr self) {
 void flush_presence(self_ptr self) {
   auto& st = self->state;
   st.presence_due = false;
-  st.presence_sent_at = std::chrono::steady_clock::now();
+  st.presence_sent_at = self->clock().now();
   if (st.is_owner) {
     auto room = st.presence.total();
     if (room == st.published)

@@ -75,6 +75,12 @@ public:
     return closed_with_;
   }
 
+  // The close code so far (0: open), without waiting.
+  std::uint16_t closed_code() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return closed_with_;
+  }
+
   std::vector<std::int64_t> frames() {
     std::lock_guard<std::mutex> guard(mutex_);
     return seqs_;

@@ -2,7 +2,7 @@
 
 #include <caf/io/middleman.hpp>
 
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 

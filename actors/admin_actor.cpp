@@ -13,7 +13,7 @@
 
 #include "actors/gateway_messages.hpp"
 #include "actors/gateway_metrics.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 #include "runtime/logger.hpp"
 
 namespace draft {

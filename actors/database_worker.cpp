@@ -11,7 +11,7 @@
 
 #include "actors/gateway_messages.hpp"
 #include "protocol/uuid.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 #include "runtime/logger.hpp"
 
 namespace draft {

@@ -333,7 +333,7 @@ void on_down(self_ptr self, const caf::down_msg& msg) {
 }
 
 caf::behavior loading(self_ptr self, draft_actor_config config,
-                      std::string draft_id, caf::optional<draft_load> preloaded) {
+                      std::string draft_id, std::optional<draft_load> preloaded) {
   auto& st = self->state;
   st.config = std::move(config);
   st.memory = frame_history{st.config.history_limit};
@@ -413,7 +413,7 @@ void learn_seq(self_ptr self, std::int64_t seq) {
 caf::actor spawn_draft_actor(caf::actor_system& system,
                              const draft_actor_config& config,
                              const std::string& draft_id,
-                             caf::optional<draft_load> preloaded) {
+                             std::optional<draft_load> preloaded) {
   return system.spawn(draft_impl::loading, config, draft_id, std::move(preloaded));
 }
 

@@ -42,9 +42,9 @@
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
-#include <caf/optional.hpp>
+#include <optional>
 
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 
@@ -68,6 +68,6 @@ struct draft_actor_config {
 caf::actor spawn_draft_actor(caf::actor_system& system,
                              const draft_actor_config& config,
                              const std::string& draft_id,
-                             caf::optional<draft_load> preloaded = caf::none);
+                             std::optional<draft_load> preloaded = std::nullopt);
 
 } // namespace draft

@@ -9,7 +9,7 @@
 
 #include "actors/gateway_messages.hpp"
 #include "protocol/uuid.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/ownership.hpp"
@@ -101,7 +101,7 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
     self->state.publish_count();
   });
   auto spawn_local = [=](const std::string& draft_id,
-                         caf::optional<draft_load> loaded = caf::none) {
+                         std::optional<draft_load> loaded = std::nullopt) {
     auto& st = self->state;
     auto actor = spawn_draft_actor(self->system(), st.config, draft_id,
                                    std::move(loaded));

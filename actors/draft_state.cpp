@@ -60,7 +60,7 @@ frame_ptr draft_model::apply(const outbox_row& row) {
   auto encoded = encode_row(row, payload);
   if (!payload)
     return encoded; // state unchanged; encode_row logged it
-  caf::visit(
+  std::visit(
     [this](const auto& p) {
       using type = std::decay_t<decltype(p)>;
       if constexpr (std::is_same_v<type, draft_started_payload>) {
@@ -79,11 +79,11 @@ frame_ptr draft_model::apply(const outbox_row& row) {
                                       p.timeout_at,  0};
       } else if constexpr (std::is_same_v<type, pick_made_payload>) {
         ++snapshot_.completed_picks;
-        snapshot_.pick = caf::none; // until the next PickStarted
+        snapshot_.pick = std::nullopt; // until the next PickStarted
       } else if constexpr (std::is_same_v<type, pick_undone_payload>) {
         if (snapshot_.completed_picks > 0)
           --snapshot_.completed_picks;
-        snapshot_.pick = caf::none; // the PickStarted for the slot follows
+        snapshot_.pick = std::nullopt; // the PickStarted for the slot follows
       } else if constexpr (std::is_same_v<type, draft_paused_payload>) {
         snapshot_.status = draft_status::paused;
         paused_remaining_sec_ = p.time_remaining_sec;
@@ -91,7 +91,7 @@ frame_ptr draft_model::apply(const outbox_row& row) {
         snapshot_.status = draft_status::in_progress;
       } else if constexpr (std::is_same_v<type, draft_completed_payload>) {
         snapshot_.status = draft_status::completed;
-        snapshot_.pick = caf::none;
+        snapshot_.pick = std::nullopt;
         snapshot_.completed_picks = p.total_picks;
       }
     },

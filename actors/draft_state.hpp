@@ -7,7 +7,7 @@
 
 #include "actors/gateway_messages.hpp"
 #include "protocol/result.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "actors/gateway_messages.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 

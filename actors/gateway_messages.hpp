@@ -1,8 +1,9 @@
 #pragma once
 
-// Atoms and node-local message types of the gateway's actors. Types that may
-// cross nodes live in protocol/wire_types.hpp; the ones here never leave the
-// process (they carry pointers), so CAF is told they need no serialization.
+// Node-local message types of the gateway's actors. The atoms and the types
+// that may cross nodes live in actors/gateway_types.hpp; the ones here never
+// leave the process (they carry pointers), so CAF is told they need no
+// serialization.
 
 #include <atomic>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <caf/atom.hpp>
 
 #include "runtime/work_lane.hpp"
+#include "actors/gateway_types.hpp"
 #include "protocol/time_format.hpp"
 
 namespace draft {
@@ -91,45 +93,6 @@ public:
 
 using sink_ptr = std::shared_ptr<socket_sink>;
 
-// Atoms (at most 10 characters in CAF 0.17).
-using event_atom = caf::atom_constant<caf::atom("event")>;
-using frame_atom = caf::atom_constant<caf::atom("frame")>;
-using replay_atom = caf::atom_constant<caf::atom("replay")>;
-using trim_atom = caf::atom_constant<caf::atom("trim")>;
-using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
-using unsubscribe_atom = caf::atom_constant<caf::atom("unsubscr")>;
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
-using state_atom = caf::atom_constant<caf::atom("state")>;
-using status_atom = caf::atom_constant<caf::atom("status")>;
-using load_atom = caf::atom_constant<caf::atom("load")>;
-using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
-using picks_atom = caf::atom_constant<caf::atom("picks")>;
-using dead_atom = caf::atom_constant<caf::atom("dead")>;
-using poll_atom = caf::atom_constant<caf::atom("poll")>;
-using register_atom = caf::atom_constant<caf::atom("register")>;
-using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
-using ready_atom = caf::atom_constant<caf::atom("ready")>;
-using idle_atom = caf::atom_constant<caf::atom("idle")>;
-using slow_atom = caf::atom_constant<caf::atom("slow")>;
-using closed_atom = caf::atom_constant<caf::atom("closed")>;
-using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
-using expire_atom = caf::atom_constant<caf::atom("expire")>;
-// Cluster: membership, ownership and draft actors following their owner.
-using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
-using hello_atom = caf::atom_constant<caf::atom("hello")>;
-using members_atom = caf::atom_constant<caf::atom("members")>;
-using owner_atom = caf::atom_constant<caf::atom("owner")>;
-using follow_atom = caf::atom_constant<caf::atom("follow")>;
-using unfollow_atom = caf::atom_constant<caf::atom("unfollow")>;
-using presence_atom = caf::atom_constant<caf::atom("presence")>;
-// Admin console.
-using admin_atom = caf::atom_constant<caf::atom("admin")>;
-using report_atom = caf::atom_constant<caf::atom("report")>;
-using restart_atom = caf::atom_constant<caf::atom("restart")>;
-using level_atom = caf::atom_constant<caf::atom("level")>;
-using actors_atom = caf::atom_constant<caf::atom("actors")>;
-using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
-using socket_atom = caf::atom_constant<caf::atom("socket")>;
 
 /// The live members as this node sees them, with the membership actor of
 /// each (this node's own entry holds its own). Sent by the membership actor

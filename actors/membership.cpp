@@ -9,7 +9,7 @@
 
 #include "actors/gateway_messages.hpp"
 #include "actors/gateway_metrics.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/node_credential.hpp"

@@ -10,7 +10,7 @@
 
 #include <caf/actor_addr.hpp>
 
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 

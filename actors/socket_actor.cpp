@@ -8,7 +8,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "protocol/json_codec.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 

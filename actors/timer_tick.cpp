@@ -8,7 +8,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/gateway_messages.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 

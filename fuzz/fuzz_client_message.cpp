@@ -21,10 +21,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   if (size > 4096)
     std::abort(); // over the limit must be refused
-  if (auto resume = caf::get_if<resume_request>(&*message))
+  if (auto resume = std::get_if<resume_request>(&*message))
     if (resume->last_seq < 0)
       std::abort();
-  if (auto ping = caf::get_if<ping_request>(&*message))
+  if (auto ping = std::get_if<ping_request>(&*message))
     if (ping->nonce.size() > 128)
       std::abort();
   return 0;

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "protocol/result.hpp"
-#include "protocol/wire_types.hpp"
+#include "protocol/types.hpp"
 
 namespace draft::json {
 

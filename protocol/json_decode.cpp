@@ -2,104 +2,31 @@
 #include <rapidjson/writer.h>
 
 #include "protocol/json_codec.hpp"
-#include "protocol/json_reader.hpp"
+#include "protocol/json_fields.hpp"
 
 namespace draft::json {
 
 namespace {
 
-// Bounds of the numbers in payloads: generous for any real draft, tight
-// enough to refuse nonsense.
-constexpr std::int32_t max_round = 1000;
-constexpr std::int32_t max_pick_in_round = 1000;
-constexpr std::int32_t max_overall = 1000000;
-constexpr std::int32_t max_clock_sec = 86400;
-constexpr std::int64_t max_seq = INT64_MAX;
+using namespace bounds;
 
-void read(object_reader& r, pick_made_payload& p) {
-  r.uuid("pick_id", p.pick_id);
-  r.uuid("player_id", p.player_id);
-  r.uuid("team_id", p.team_id);
-  r.int32("round", p.round, 1, max_round);
-  r.int32("pick", p.pick, 1, max_pick_in_round);
-  r.int32("overall_pick", p.overall_pick, 1, max_overall);
-  r.string("player_name", p.player_name);
-  r.string("team_name", p.team_name);
-  r.time("picked_at", p.picked_at);
-  // Ours, optional: rows written before them read as a pick by request.
-  r.optional_bool("auto_picked", p.auto_picked);
-  if (r.optional_string("autopick_source", p.autopick_source, 16)) {
-    if (p.auto_picked && p.autopick_source != "queue"
-        && p.autopick_source != "rank")
-      r.fail("autopick_source", "expected \"queue\" or \"rank\" for an "
-                                "autopick");
-    else if (!p.auto_picked && !p.autopick_source.empty())
-      r.fail("autopick_source", "only an autopick (auto_picked true) has one");
-  }
-  r.optional_string("by", p.by, max_by_bytes);
+// The rules a field list cannot say: across fields, or a closed set.
+void check(object_reader& r, const pick_made_payload& p) {
+  if (p.auto_picked && p.autopick_source != "queue"
+      && p.autopick_source != "rank")
+    r.fail("autopick_source", "expected \"queue\" or \"rank\" for an "
+                              "autopick");
+  else if (!p.auto_picked && !p.autopick_source.empty())
+    r.fail("autopick_source", "only an autopick (auto_picked true) has one");
 }
 
-void read(object_reader& r, pick_undone_payload& p) {
-  r.uuid("pick_id", p.pick_id);
-  r.uuid("player_id", p.player_id);
-  r.uuid("team_id", p.team_id);
-  r.int32("overall_pick", p.overall_pick, 1, max_overall);
-  r.time("undone_at", p.undone_at);
-  r.string("by", p.by, max_by_bytes);
-}
-
-void read(object_reader& r, pick_started_payload& p) {
-  r.uuid("pick_id", p.pick_id);
-  r.uuid("team_id", p.team_id);
-  r.int32("round", p.round, 1, max_round);
-  r.int32("pick", p.pick, 1, max_pick_in_round);
-  r.int32("overall_pick", p.overall_pick, 1, max_overall);
-  r.time("started_at", p.started_at);
-  r.time("timeout_at", p.timeout_at);
-  r.int32("time_per_pick_sec", p.time_per_pick_sec, 1, max_clock_sec);
-}
-
-void read(object_reader& r, draft_started_payload& p) {
-  r.uuid("draft_id", p.draft_id);
-  if (r.string("draft_type", p.draft_type) && p.draft_type != "snake"
-      && p.draft_type != "linear")
+void check(object_reader& r, const draft_started_payload& p) {
+  if (p.draft_type != "snake" && p.draft_type != "linear")
     r.fail("draft_type", "expected \"snake\" or \"linear\"");
-  r.time("started_at", p.started_at);
-  r.int32("total_rounds", p.total_rounds, 1, max_round);
-  r.int32("total_picks", p.total_picks, 1, max_overall);
 }
 
-void read(object_reader& r, draft_paused_payload& p) {
-  r.uuid("draft_id", p.draft_id);
-  r.time("paused_at", p.paused_at);
-  r.uuid("pick_id", p.pick_id);
-  r.int32("overall_pick", p.overall_pick, 1, max_overall);
-  r.int32("time_remaining_sec", p.time_remaining_sec, 0, max_clock_sec);
-}
-
-void read(object_reader& r, draft_resumed_payload& p) {
-  r.uuid("draft_id", p.draft_id);
-  r.time("resumed_at", p.resumed_at);
-  r.uuid("pick_id", p.pick_id);
-  r.int32("overall_pick", p.overall_pick, 1, max_overall);
-}
-
-void read(object_reader& r, draft_completed_payload& p) {
-  r.uuid("draft_id", p.draft_id);
-  r.time("completed_at", p.completed_at);
-  r.duration("duration", p.duration);
-  r.int32("total_picks", p.total_picks, 1, max_overall);
-}
-
-void read(object_reader& r, timer_tick_payload& p) {
-  r.uuid("draft_id", p.draft_id);
-  r.uuid("pick_id", p.pick_id);
-  r.uuid("team_id", p.team_id);
-  r.int32("overall_pick", p.overall_pick, 1, max_overall);
-  r.time("server_time", p.server_time);
-  r.time("timeout_at", p.timeout_at);
-  r.int32("time_remaining_sec", p.time_remaining_sec, 0, max_clock_sec);
-}
+template <class Payload>
+void check(object_reader&, const Payload&) {}
 
 template <class Payload>
 std::optional<problem> read_payload(const rapidjson::Value& object,
@@ -107,7 +34,8 @@ std::optional<problem> read_payload(const rapidjson::Value& object,
                                     event_payload& out) {
   object_reader r(object, path);
   Payload p;
-  read(r, p);
+  read_fields(r, p);
+  check(r, p);
   if (r.error())
     return r.error();
   out = std::move(p);
@@ -237,14 +165,7 @@ result<draft_snapshot> decode_snapshot(std::string_view text,
   if (!r.is_null("current_pick") && r.object("current_pick", pick)) {
     object_reader pr(*pick, r.path_of("current_pick"));
     current_pick cp;
-    pr.uuid("pick_id", cp.pick_id);
-    pr.uuid("team_id", cp.team_id);
-    pr.int32("round", cp.round, 1, max_round);
-    pr.int32("pick", cp.pick, 1, max_pick_in_round);
-    pr.int32("overall_pick", cp.overall_pick, 1, max_overall);
-    pr.time("started_at", cp.started_at);
-    pr.time("timeout_at", cp.timeout_at);
-    pr.int32("time_remaining_sec", cp.time_remaining_sec, 0, max_clock_sec);
+    read_fields(pr, cp);
     if (pr.error())
       return *pr.error();
     snapshot.pick = std::move(cp);

@@ -2,91 +2,16 @@
 #include <rapidjson/writer.h>
 
 #include "protocol/json_codec.hpp"
-#include "protocol/json_writer.hpp"
+#include "protocol/json_fields.hpp"
 
 namespace draft::json {
 
 namespace {
 
-void write(object_writer& o, const pick_made_payload& p) {
-  o.str("pick_id", p.pick_id)
-    .str("player_id", p.player_id)
-    .str("team_id", p.team_id)
-    .num("round", p.round)
-    .num("pick", p.pick)
-    .num("overall_pick", p.overall_pick)
-    .str("player_name", p.player_name)
-    .str("team_name", p.team_name)
-    .time("picked_at", p.picked_at)
-    .boolean("auto_picked", p.auto_picked)
-    .optional_str("autopick_source", p.autopick_source)
-    .optional_str("by", p.by);
-}
-
-void write(object_writer& o, const pick_undone_payload& p) {
-  o.str("pick_id", p.pick_id)
-    .str("player_id", p.player_id)
-    .str("team_id", p.team_id)
-    .num("overall_pick", p.overall_pick)
-    .time("undone_at", p.undone_at)
-    .str("by", p.by);
-}
-
-void write(object_writer& o, const pick_started_payload& p) {
-  o.str("pick_id", p.pick_id)
-    .str("team_id", p.team_id)
-    .num("round", p.round)
-    .num("pick", p.pick)
-    .num("overall_pick", p.overall_pick)
-    .time("started_at", p.started_at)
-    .time("timeout_at", p.timeout_at)
-    .num("time_per_pick_sec", p.time_per_pick_sec);
-}
-
-void write(object_writer& o, const draft_started_payload& p) {
-  o.str("draft_id", p.draft_id)
-    .str("draft_type", p.draft_type)
-    .time("started_at", p.started_at)
-    .num("total_rounds", p.total_rounds)
-    .num("total_picks", p.total_picks);
-}
-
-void write(object_writer& o, const draft_paused_payload& p) {
-  o.str("draft_id", p.draft_id)
-    .time("paused_at", p.paused_at)
-    .str("pick_id", p.pick_id)
-    .num("overall_pick", p.overall_pick)
-    .num("time_remaining_sec", p.time_remaining_sec);
-}
-
-void write(object_writer& o, const draft_resumed_payload& p) {
-  o.str("draft_id", p.draft_id)
-    .time("resumed_at", p.resumed_at)
-    .str("pick_id", p.pick_id)
-    .num("overall_pick", p.overall_pick);
-}
-
-void write(object_writer& o, const draft_completed_payload& p) {
-  o.str("draft_id", p.draft_id)
-    .time("completed_at", p.completed_at)
-    .str("duration", p.duration)
-    .num("total_picks", p.total_picks);
-}
-
-void write(object_writer& o, const timer_tick_payload& p) {
-  o.str("draft_id", p.draft_id)
-    .str("pick_id", p.pick_id)
-    .str("team_id", p.team_id)
-    .num("overall_pick", p.overall_pick)
-    .time("server_time", p.server_time)
-    .time("timeout_at", p.timeout_at)
-    .num("time_remaining_sec", p.time_remaining_sec);
-}
-
 void write_payload(writer_type& w, const event_payload& payload) {
   object_writer o(w);
   w.StartObject();
-  caf::visit([&](const auto& p) { write(o, p); }, payload);
+  std::visit([&](const auto& p) { write_fields(o, p); }, payload);
   w.EndObject();
 }
 
@@ -161,16 +86,8 @@ void write_snapshot_members(writer_type& w, const draft_snapshot& snapshot) {
     .str("status", to_string(snapshot.status));
   w.Key("current_pick");
   if (snapshot.pick) {
-    const auto& p = *snapshot.pick;
     w.StartObject();
-    o.str("pick_id", p.pick_id)
-      .str("team_id", p.team_id)
-      .num("round", p.round)
-      .num("pick", p.pick)
-      .num("overall_pick", p.overall_pick)
-      .time("started_at", p.started_at)
-      .time("timeout_at", p.timeout_at)
-      .num("time_remaining_sec", p.time_remaining_sec);
+    write_fields(o, *snapshot.pick);
     w.EndObject();
   } else {
     w.Null();
@@ -246,9 +163,9 @@ std::string encode(const client_message& message) {
   writer_type w(buffer);
   object_writer o(w);
   w.StartObject();
-  if (auto resume = caf::get_if<resume_request>(&message))
+  if (auto resume = std::get_if<resume_request>(&message))
     o.str("type", "resume").num("last_seq", resume->last_seq);
-  else if (auto ping = caf::get_if<ping_request>(&message))
+  else if (auto ping = std::get_if<ping_request>(&message))
     o.str("type", "ping").str("nonce", ping->nonce);
   w.EndObject();
   return take(buffer);

@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 

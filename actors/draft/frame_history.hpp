@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "actors/gateway_messages.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 

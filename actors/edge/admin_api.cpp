@@ -13,7 +13,7 @@
 #include "actors/edge/ask.hpp"
 #include "protocol/time_format.hpp"
 #include "protocol/uuid.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 #include "runtime/config.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/ownership.hpp"

@@ -284,9 +284,9 @@ void ws_session::on_read(beast::error_code ec) {
     begin_close(4000, "bad message: " + message.error().to_string());
     return;
   }
-  if (auto resume = caf::get_if<resume_request>(&*message))
+  if (auto resume = std::get_if<resume_request>(&*message))
     caf::anon_send(socket_actor_, *resume);
-  else if (auto ping = caf::get_if<ping_request>(&*message))
+  else if (auto ping = std::get_if<ping_request>(&*message))
     caf::anon_send(socket_actor_, *ping);
   read_next();
 }

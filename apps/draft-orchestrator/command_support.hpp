@@ -13,7 +13,7 @@
 
 #include "connection_pool.hpp"
 #include "protocol/json_reader.hpp"
-#include "protocol/wire_types.hpp"
+#include "protocol/types.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/logger.hpp"

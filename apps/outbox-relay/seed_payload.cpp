@@ -89,7 +89,7 @@ std::optional<std::string> shape_payload(outbox_event& event,
   json::writer_type w(buffer);
   json::object_writer o(w);
   w.StartObject();
-  caf::visit([&](const auto& p) { write(o, p); }, *payload);
+  std::visit([&](const auto& p) { write(o, p); }, *payload);
   w.EndObject();
   event.payload_json.assign(buffer.GetString(), buffer.GetSize());
   return std::nullopt;

@@ -11,7 +11,7 @@
 #include "actors/actor_system_config.hpp"
 #include "actors/admin_actor.hpp"
 #include "actors/gateway_messages.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft {
 namespace {

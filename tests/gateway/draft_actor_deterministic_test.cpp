@@ -14,7 +14,7 @@
 #include "actors/draft/event_sequencer.hpp"
 #include "actors/draft_actor.hpp"
 #include "actors/gateway_messages.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 #include "draft_actor_support.hpp"
 
 using namespace draft;

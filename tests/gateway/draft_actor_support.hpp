@@ -16,7 +16,7 @@
 
 #include "actors/gateway_messages.hpp"
 #include "protocol/json_codec.hpp"
-#include "protocol/wire_types.hpp"
+#include "actors/gateway_types.hpp"
 
 namespace draft::test {
 

@@ -31,7 +31,7 @@ board board_of(const draft_listener& watcher) {
     EXPECT_TRUE(event) << seen.text;
     if (!event)
       continue;
-    caf::visit(
+    std::visit(
       [&](const auto& p) {
         using type = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<type, draft_started_payload>

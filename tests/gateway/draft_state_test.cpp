@@ -98,7 +98,7 @@ TEST(draft_model, snapshot_and_tick_frames) {
   ASSERT_TRUE(tick) << tick.error().to_string();
   EXPECT_EQ(tick->type(), event_type::timer_tick);
   EXPECT_EQ(tick->seq, 2); // the draft's last seq: ticks never advance it
-  EXPECT_EQ(caf::get<timer_tick_payload>(tick->data).time_remaining_sec, 20);
+  EXPECT_EQ(std::get<timer_tick_payload>(tick->data).time_remaining_sec, 20);
 }
 
 TEST(draft_model, an_undo_takes_a_pick_back_and_reopens_a_completed_draft) {

@@ -79,7 +79,7 @@ long last_seq(orchestrator_fixture& f, const std::string& id) {
 pick_made_payload last_pick_made(orchestrator_fixture& f, const std::string& id) {
   pick_made_payload out;
   for (auto& e : events_after(f, id, 0))
-    if (auto p = caf::get_if<pick_made_payload>(&e.data))
+    if (auto p = std::get_if<pick_made_payload>(&e.data))
       out = *p;
   return out;
 }
@@ -218,11 +218,11 @@ TEST(draft_room, undo_twice_then_picks_continue_to_completion) {
   EXPECT_EQ(types_of(events),
             (std::vector<std::string>{"PickUndone", "PickStarted", "PickUndone",
                                       "PickStarted"}));
-  auto& undone = caf::get<pick_undone_payload>(events[2].data);
+  auto& undone = std::get<pick_undone_payload>(events[2].data);
   EXPECT_EQ(undone.pick_id, second);
   EXPECT_EQ(undone.overall_pick, 2);
   EXPECT_EQ(undone.by, "commish");
-  EXPECT_EQ(caf::get<pick_started_payload>(events[3].data).pick_id, second);
+  EXPECT_EQ(std::get<pick_started_payload>(events[3].data).pick_id, second);
   auto state = describe(f, id);
   EXPECT_EQ(state["completed_picks"].GetInt(), 1);
   EXPECT_EQ(str(state["current_pick"]["pick_id"]), second);
@@ -358,7 +358,7 @@ TEST(draft_room, the_clock_is_set_for_this_pick_and_for_the_rest) {
   ASSERT_EQ(types_of(events), std::vector<std::string>{"PickStarted"});
   // A copy: `events` is assigned again below (ASan caught the dangling
   // reference this was).
-  auto restarted = caf::get<pick_started_payload>(events[0].data);
+  auto restarted = std::get<pick_started_payload>(events[0].data);
   EXPECT_EQ(restarted.pick_id, str(created["picks"][0]["pick_id"]));
   // Event times are written with millisecond precision: compare at that.
   EXPECT_GE(restarted.timeout_at, before / 1000 * 1000 + 5'000'000);
@@ -375,14 +375,14 @@ TEST(draft_room, the_clock_is_set_for_this_pick_and_for_the_rest) {
   ASSERT_EQ(res.status, 200) << res.body;
   events = events_after(f, id, seq + 1);
   ASSERT_EQ(types_of(events), std::vector<std::string>{"PickStarted"});
-  EXPECT_EQ(caf::get<pick_started_payload>(events[0].data).timeout_at,
+  EXPECT_EQ(std::get<pick_started_payload>(events[0].data).timeout_at,
             restarted.timeout_at);
-  EXPECT_EQ(caf::get<pick_started_payload>(events[0].data).time_per_pick_sec, 20);
+  EXPECT_EQ(std::get<pick_started_payload>(events[0].data).time_per_pick_sec, 20);
   ASSERT_EQ(pick_best(f, id), 201);
   events = events_after(f, id, seq + 2);
   ASSERT_EQ(types_of(events),
             (std::vector<std::string>{"PickMade", "PickStarted"}));
-  auto next = caf::get<pick_started_payload>(events[1].data);
+  auto next = std::get<pick_started_payload>(events[1].data);
   EXPECT_EQ(next.timeout_at - next.started_at, 20'000'000);
   EXPECT_EQ(next.time_per_pick_sec, 20);
 
@@ -399,7 +399,7 @@ TEST(draft_room, the_clock_is_set_for_this_pick_and_for_the_rest) {
   auto resumed = events_after(f, id, seq);
   ASSERT_EQ(types_of(resumed),
             (std::vector<std::string>{"DraftResumed", "PickStarted"}));
-  EXPECT_EQ(caf::get<pick_started_payload>(resumed[1].data).time_per_pick_sec,
+  EXPECT_EQ(std::get<pick_started_payload>(resumed[1].data).time_per_pick_sec,
             30);
 }
 

@@ -168,9 +168,9 @@ std::vector<std::string> outbox_problems(const std::string& database_url,
       problems.push_back("first event is " + type_name);
     if (completed && type != event_type::pick_undone)
       problems.push_back("event after DraftCompleted: " + type_name);
-    if (auto started = caf::get_if<pick_started_payload>(&*payload))
+    if (auto started = std::get_if<pick_started_payload>(&*payload))
       open_pick = started->pick_id;
-    if (auto pick = caf::get_if<pick_made_payload>(&*payload)) {
+    if (auto pick = std::get_if<pick_made_payload>(&*payload)) {
       if (pick->pick_id != open_pick)
         problems.push_back("PickMade for " + pick->pick_id
                            + " without its PickStarted");
@@ -181,7 +181,7 @@ std::vector<std::string> outbox_problems(const std::string& database_url,
       standing.push_back(pick->pick_id);
       open_pick.clear();
     }
-    if (auto undone = caf::get_if<pick_undone_payload>(&*payload)) {
+    if (auto undone = std::get_if<pick_undone_payload>(&*payload)) {
       if (standing.empty() || standing.back() != undone->pick_id)
         problems.push_back("PickUndone of slot "
                            + std::to_string(undone->overall_pick)

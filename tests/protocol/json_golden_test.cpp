@@ -60,7 +60,7 @@ TEST(json_golden, pick_made_matches_the_seed_example) {
   ASSERT_TRUE(event);
   EXPECT_EQ(event->type(), event_type::pick_made);
   EXPECT_EQ(event->seq, 7);
-  auto& data = caf::get<pick_made_payload>(event->data);
+  auto& data = std::get<pick_made_payload>(event->data);
   EXPECT_EQ(data.player_name, "Patrick Mahomes");
   EXPECT_EQ(data.team_name, "Team 1");
   EXPECT_EQ(data.overall_pick, 1);
@@ -76,7 +76,7 @@ TEST(json_golden, pick_made_of_the_seed_alone_reads_as_a_pick_by_request) {
     "overall_pick": 1, "player_name": "Patrick Mahomes", "team_name": "Team 1",
     "picked_at": "2023-12-01T10:00:00Z"})");
   ASSERT_TRUE(payload) << payload.error().to_string();
-  auto& p = caf::get<pick_made_payload>(*payload);
+  auto& p = std::get<pick_made_payload>(*payload);
   EXPECT_FALSE(p.auto_picked);
   EXPECT_EQ(p.autopick_source, "");
   EXPECT_EQ(p.by, "");
@@ -93,7 +93,7 @@ TEST(json_golden, pick_undone) {
   auto undone = json::decode_event(text);
   ASSERT_TRUE(undone);
   EXPECT_EQ(undone->type(), event_type::pick_undone);
-  EXPECT_EQ(caf::get<pick_undone_payload>(undone->data).by, "commish");
+  EXPECT_EQ(std::get<pick_undone_payload>(undone->data).by, "commish");
 }
 
 TEST(json_golden, pick_started) {
@@ -157,7 +157,7 @@ TEST(json_golden, client_messages) {
   expect_round_trip(R"({"type":"ping","nonce":"n-1"})", decode);
   auto resume = decode(R"({"type":"resume","last_seq":42})");
   ASSERT_TRUE(resume);
-  EXPECT_EQ(caf::get<resume_request>(*resume).last_seq, 42);
+  EXPECT_EQ(std::get<resume_request>(*resume).last_seq, 42);
 }
 
 TEST(json_golden, pong) {

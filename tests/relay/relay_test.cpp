@@ -364,10 +364,10 @@ TEST(relay, relay_payload_full_publishes_the_stored_payload) {
   ASSERT_EQ(got.size(), 2u);
   auto made = json::decode_payload(got[0].type, got[0].payload_json);
   ASSERT_TRUE(made) << got[0].payload_json;
-  EXPECT_EQ(caf::get<pick_made_payload>(*made).by, "alice");
+  EXPECT_EQ(std::get<pick_made_payload>(*made).by, "alice");
   auto undone = json::decode_payload(got[1].type, got[1].payload_json);
   ASSERT_TRUE(undone) << got[1].payload_json;
-  EXPECT_EQ(caf::get<pick_undone_payload>(*undone),
+  EXPECT_EQ(std::get<pick_undone_payload>(*undone),
             (pick_undone_payload{pick_id, player_id, team_id, 1, t0, "commish"}));
 }
 

@@ -1,4 +1,4 @@
-#include "protocol/wire_types.hpp"
+#include "protocol/types.hpp"
 
 #include <cstring>
 

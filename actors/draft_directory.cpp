@@ -189,6 +189,13 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
     [=](owner_atom, const std::string& draft_id) -> std::string {
       return self->state.owner(normalize_uuid(draft_id));
     },
+    [=](owner_atom, const std::vector<std::string>& draft_ids) {
+      // The admin API's question: the same answer, for several drafts.
+      std::vector<std::string> owners;
+      for (auto& id : draft_ids)
+        owners.push_back(self->state.owner(normalize_uuid(id)));
+      return owners;
+    },
     [=](caf::get_atom) {
       std::vector<std::string> out;
       for (auto& entry : self->state.drafts)

@@ -15,6 +15,10 @@
 //                                 told (owner_atom, owner id, owner's
 //                                 membership actor)
 //   (owner_atom, draft_id)     -> std::string: the owner node by this view
+//   (owner_atom, std::vector<std::string> draft_ids)
+//                              -> std::vector<std::string>: each one's owner,
+//                                 in order (the admin API asks here: only the
+//                                 directory computes ownership)
 //   (actors_atom)              -> std::vector<caf::actor>: the draft actors
 //   (restart_atom, draft_id, by) -> bool: stops the draft's actor if this
 //                                 node owns it (an operator's restart)

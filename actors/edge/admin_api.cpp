@@ -16,7 +16,6 @@
 #include "actors/gateway_types.hpp"
 #include "runtime/config.hpp"
 #include "runtime/logger.hpp"
-#include "runtime/ownership.hpp"
 
 namespace draft {
 
@@ -147,7 +146,8 @@ void members(gateway_context& context, admin_reply reply) {
     reply);
 }
 
-// GET owners?drafts=a,b: the owner of each draft by this node's view.
+// GET owners?drafts=a,b: the owner of each draft, as this node's directory
+// says (only the directory computes ownership).
 void owners(gateway_context& context, const admin_request& request,
             admin_reply reply) {
   strings drafts;
@@ -164,23 +164,34 @@ void owners(gateway_context& context, const admin_request& request,
     return reply(json_error(400, "missing_drafts",
                             "name drafts with ?drafts=<id>,<id>"));
   auto node = context.options.node_id;
+  auto& system = context.system;
+  auto directory = context.directory;
   with_members(
     context,
-    [reply, node, drafts](std::vector<member_status> members) {
+    [reply, node, drafts, &system, directory](std::vector<member_status> members) {
       auto live = live_of(members);
-      reply_object(reply, [&](json_writer& w) {
-        write_string(w, "node", node);
-        w.Key("live");
-        w.StartArray();
-        for (auto& id : live)
-          w.String(id.c_str());
-        w.EndArray();
-        w.Key("owners");
-        w.StartObject();
-        for (auto& d : drafts)
-          write_string(w, d, owner_of(d, live));
-        w.EndObject();
-      });
+      ask<std::vector<std::string>>(
+        system, directory,
+        [reply, node, drafts, live](std::vector<std::string> owners) {
+          reply_object(reply, [&](json_writer& w) {
+            write_string(w, "node", node);
+            w.Key("live");
+            w.StartArray();
+            for (auto& id : live)
+              w.String(id.c_str());
+            w.EndArray();
+            w.Key("owners");
+            w.StartObject();
+            for (std::size_t i = 0; i < drafts.size() && i < owners.size(); ++i)
+              write_string(w, drafts[i], owners[i]);
+            w.EndObject();
+          });
+        },
+        [reply](const caf::error&) {
+          reply(json_error(503, "unavailable", "the draft directory did not "
+                                               "answer"));
+        },
+        owner_atom::value, drafts);
     },
     reply);
 }
@@ -302,14 +313,11 @@ void draft_detail(gateway_context& context, const std::string& requested,
   auto draft_id = normalize_uuid(requested);
   if (!is_uuid(draft_id))
     return reply(json_error(400, "invalid_id", "the draft id must be a UUID"));
+  auto& system = context.system;
+  auto directory = context.directory;
   with_reports(
     context, reply,
-    [reply, draft_id](std::vector<node_report> reports) {
-      strings live;
-      for (auto& r : reports)
-        if (r.error.empty())
-          live.push_back(r.node);
-      std::sort(live.begin(), live.end());
+    [reply, draft_id, &system, directory](std::vector<node_report> reports) {
       std::int64_t total = 0;
       bool found = false;
       for (auto& r : reports)
@@ -321,26 +329,35 @@ void draft_detail(gateway_context& context, const std::string& requested,
         return reply(json_error(404, "no_draft_actor",
                                 "no node runs an actor for draft " + draft_id
                                   + " (one is started when a client connects)"));
-      reply_object(reply, [&](json_writer& w) {
-        write_string(w, "draft_id", draft_id);
-        write_string(w, "owner", owner_of(draft_id, live));
-        w.Key("actors");
-        w.StartArray();
-        for (auto& r : reports)
-          for (auto& a : r.actors)
-            write_actor(w, r.node, a);
-        w.EndArray();
-        w.Key("subscribers_by_node");
-        w.StartObject();
-        for (auto& r : reports)
-          for (auto& a : r.actors) {
-            w.Key(r.node.c_str());
-            w.Int64(detail_int(a.status, "subscribers"));
-          }
-        w.EndObject();
-        w.Key("subscribers");
-        w.Int64(total);
-      });
+      ask<std::string>(
+        system, directory,
+        [reply, draft_id, reports, total](const std::string& owner) {
+          reply_object(reply, [&](json_writer& w) {
+            write_string(w, "draft_id", draft_id);
+            write_string(w, "owner", owner);
+            w.Key("actors");
+            w.StartArray();
+            for (auto& r : reports)
+              for (auto& a : r.actors)
+                write_actor(w, r.node, a);
+            w.EndArray();
+            w.Key("subscribers_by_node");
+            w.StartObject();
+            for (auto& r : reports)
+              for (auto& a : r.actors) {
+                w.Key(r.node.c_str());
+                w.Int64(detail_int(a.status, "subscribers"));
+              }
+            w.EndObject();
+            w.Key("subscribers");
+            w.Int64(total);
+          });
+        },
+        [reply](const caf::error&) {
+          reply(json_error(503, "unavailable", "the draft directory did not "
+                                               "answer"));
+        },
+        owner_atom::value, draft_id);
     },
     "name", 0, "draft", draft_id);
 }

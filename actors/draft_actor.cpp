@@ -143,7 +143,7 @@ void request_backfill(self_ptr self) {
       });
 }
 
-void apply(self_ptr self, const outbox_row& row) {
+void apply_row(self_ptr self, const outbox_row& row) {
   auto& st = self->state;
   // This event's trace and id on every log line of its processing here.
   correlation_scope scope(row.traceparent, "event_id", row.event_id);
@@ -176,7 +176,7 @@ void apply(self_ptr self, const outbox_row& row) {
 void apply_ready_rows(self_ptr self) {
   auto& st = self->state;
   while (auto row = st.sequencer.next(st.model.last_seq()))
-    apply(self, *row);
+    apply_row(self, *row);
   request_backfill(self);
 }
 
@@ -219,10 +219,17 @@ actor_status status_of(self_ptr self) {
   return s;
 }
 
-caf::message_handler local_handlers(self_ptr self) {
+draft_actor_api::behavior_type running(self_ptr self) {
   return {
-    [=](ready_atom) -> caf::actor {
-      return caf::actor_cast<caf::actor>(self);
+    [=](ready_atom) -> caf::result<caf::ok_atom> {
+      if (self->state.unknown)
+        return caf::make_error(caf::sec::invalid_argument,
+                               "unknown draft " + self->state.id);
+      return caf::ok_atom::value;
+    },
+    [=](owner_atom, std::string& owner, caf::actor& node) {
+      if (!self->state.unknown)
+        on_owner(self, std::move(owner), std::move(node));
     },
     [=](event_atom, outbox_row& row) {
       auto& st = self->state;
@@ -241,20 +248,6 @@ caf::message_handler local_handlers(self_ptr self) {
       if (st.sequencer.offer(std::move(row), st.model.last_seq()))
         apply_ready_rows(self);
     },
-    [=](poll_atom) { request_backfill(self); },
-    [=](replay_atom, const caf::actor& to, std::uint64_t generation) {
-      if (self->state.subscribers.generation(to) == generation)
-        continue_replay(self, to);
-    },
-    [=](trim_atom) {
-      // Drop the rows read for resumers once no replay has needed them for
-      // a while.
-      auto& st = self->state;
-      if (!st.subscribers.replaying()
-          && self->clock().now() - st.older_used_at
-               >= st.config.replay_stall)
-        st.memory.drop_older();
-    },
     [=](subscribe_atom, std::int64_t last_seq, const sink_ptr& sink,
         std::string& team) {
       auto& st = self->state;
@@ -271,8 +264,7 @@ caf::message_handler local_handlers(self_ptr self) {
         st.subscribers.send_snapshot(
           to, st.model.snapshot_frame(now_utc(), st.published),
           st.model.last_seq());
-      } else if (st.subscribers.begin_replay(to, last_seq,
-                                             self->clock().now())) {
+      } else if (st.subscribers.begin_replay(to, last_seq, self->clock().now())) {
         continue_replay(self, to);
       } // else: a resume during a replay moved the cursor of the one under way
     },
@@ -285,22 +277,45 @@ caf::message_handler local_handlers(self_ptr self) {
       if (auto f = self->state.model.tick_frame(now_utc()))
         send_tick(self, f);
     },
+    [=](tick_atom, std::int64_t seq, std::string& text) {
+      on_owner_tick(self, seq, std::move(text));
+    },
+    [=](follow_atom, std::int64_t) -> std::int64_t { return on_follow(self); },
+    [=](unfollow_atom) { on_unfollow(self); },
+    [=](presence_atom, presence_counts& counts) {
+      on_presence_report(self, std::move(counts));
+    },
+    [=](presence_atom, std::string& text, presence_counts& room) {
+      on_room(self, std::move(text), std::move(room));
+    },
     [=](state_atom) -> caf::result<draft_snapshot> {
       auto& st = self->state;
-      if (!st.is_owner && st.upstream) {
-        // The owner's answer: its clock and its latest state.
-        auto promise = self->make_response_promise();
-        promise.delegate(st.upstream, state_atom::value);
-        return promise;
-      }
+      if (!st.is_owner && st.upstream) // the owner's clock and latest state
+        return self->delegate(st.upstream, state_atom::value);
       return st.model.snapshot(now_utc());
     },
     [=](status_atom) -> actor_status { return status_of(self); },
+    [=](poll_atom) { request_backfill(self); },
+    [=](replay_atom, const caf::actor& to, std::uint64_t generation) {
+      if (self->state.subscribers.generation(to) == generation)
+        continue_replay(self, to);
+    },
+    [=](trim_atom) {
+      // Drop the rows read for resumers once no replay has needed them for
+      // a while.
+      auto& st = self->state;
+      if (!st.subscribers.replaying()
+          && self->clock().now() - st.older_used_at >= st.config.replay_stall)
+        st.memory.drop_older();
+    },
+    [=](presence_atom) { flush_presence(self); },
+    [=](follow_atom) { follow_owner(self); }, // retry
     [=](idle_atom) {
       auto& st = self->state;
-      bool needed = !st.followers.empty()
-                    || (st.is_owner
-                        && st.model.status() == draft_status::in_progress);
+      bool needed = !st.unknown
+                    && (!st.followers.empty()
+                        || (st.is_owner
+                            && st.model.status() == draft_status::in_progress));
       if (st.subscribers.empty() && !needed) {
         logger::get("draft").info("stopping idle draft actor",
                                   {{"draft_id", st.model.draft_id()}});
@@ -312,29 +327,30 @@ caf::message_handler local_handlers(self_ptr self) {
   };
 }
 
-caf::behavior running(self_ptr self) {
-  return local_handlers(self).or_else(link_handlers(self));
-}
-
 // What a monitored actor's end means: the owner's actor or node went, a
 // follower went, or a subscriber's connection ended.
 void on_down(self_ptr self, const caf::down_msg& msg) {
   auto& st = self->state;
-  auto who = caf::actor_cast<caf::actor>(msg.source);
   if (st.upstream && st.upstream.address() == msg.source) {
     // Follow again (the directory tells us if the owner moved meanwhile).
     st.upstream = nullptr;
     self->delayed_send(self, 1s, follow_atom::value);
     return;
   }
-  if (st.followers.erase(who) > 0)
-    return drop_follower(self, who);
-  drop_subscriber(self, who);
+  for (auto it = st.followers.begin(); it != st.followers.end(); ++it)
+    if (it->address() == msg.source) {
+      auto who = *it;
+      st.followers.erase(it);
+      return drop_follower(self, who);
+    }
+  drop_subscriber(self, caf::actor_cast<caf::actor>(msg.source));
 }
 
-caf::behavior loading(self_ptr self, draft_actor_config config,
-                      std::string draft_id, std::optional<draft_load> preloaded) {
+draft_actor_api::behavior_type loading(self_ptr self, draft_actor_config config,
+                                      std::string draft_id,
+                                      std::optional<draft_load> preloaded) {
   auto& st = self->state;
+  st.id = draft_id;
   st.config = std::move(config);
   st.memory = frame_history{st.config.history_limit};
   st.subscribers = subscriber_registry{st.config.replay_batch,
@@ -362,28 +378,20 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
     schedule_idle_check(self);
     return running(self);
   }
-  // Nothing else is handled until the state is loaded (await).
+  // Nothing else is handled until the state is loaded (await). Reading the
+  // outbox starts once the directory says this node owns the draft (its
+  // owner message is already queued).
   self->request(st.config.database, 30s, load_atom::value, draft_id)
     .await(
       [=](draft_load& loaded) {
         if (!loaded.found) {
           // Answer the requests queued meanwhile, then go.
-          self->become(caf::behavior{
-            [=](ready_atom) -> caf::result<caf::actor> {
-              return caf::make_error(caf::sec::invalid_argument,
-                                     "unknown draft " + draft_id);
-            },
-            [=](idle_atom) { self->quit(); },
-            [](owner_atom, std::string&, caf::actor&) {},
-          });
+          self->state.unknown = true;
           self->delayed_send(self, 1s, idle_atom::value);
           return;
         }
-        // Reading the outbox starts once the directory says this node owns
-        // the draft (its owner message is already queued).
         self->state.model.load(loaded);
         schedule_idle_check(self);
-        self->become(running(self));
       },
       [=](caf::error& err) {
         logger::get("draft").error("cannot load draft",
@@ -391,9 +399,7 @@ caf::behavior loading(self_ptr self, draft_actor_config config,
                                     {"error", self->system().render(err)}});
         self->quit(err);
       });
-  return {
-    [](ready_atom) {}, // replaced before any message is handled
-  };
+  return running(self);
 }
 
 } // namespace
@@ -410,10 +416,10 @@ void learn_seq(self_ptr self, std::int64_t seq) {
 
 } // namespace draft_impl
 
-caf::actor spawn_draft_actor(caf::actor_system& system,
-                             const draft_actor_config& config,
-                             const std::string& draft_id,
-                             std::optional<draft_load> preloaded) {
+draft_actor_api spawn_draft_actor(caf::actor_system& system,
+                                  const draft_actor_config& config,
+                                  const std::string& draft_id,
+                                  std::optional<draft_load> preloaded) {
   return system.spawn(draft_impl::loading, config, draft_id, std::move(preloaded));
 }
 

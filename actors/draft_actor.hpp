@@ -7,24 +7,11 @@
 // nothing is skipped. Each event is encoded to its JSON frame once and the
 // same immutable frame goes to every subscriber.
 //
-// Handlers:
-//   (ready_atom)                      -> caf::actor (itself) once loaded, or an
-//                                        error "unknown draft" (then it quits)
-//   (event_atom, outbox_row)          from the outbox poller; no reply
-//   (subscribe_atom, int64 last_seq, sink_ptr)
-//                                     from a socket actor; -1 means "send the
-//                                     snapshot first", N means "replay after
-//                                     N". Frames are written to the sink
-//                                     directly (no actor message per
-//                                     subscriber on the fan-out path).
-//                                     Replays are paced, one per subscriber,
-//                                     and share their PostgreSQL reads
-//                                     (draft_actor.cpp).
-//   (unsubscribe_atom)                from a socket actor
-//   (tick_atom)                       from the timer-tick actor: TimerTick
-//   (state_atom)                      -> draft_snapshot (time left from the
-//                                        server clock), for the REST API
-//   (status_atom)                     -> actor_status
+// Its interface is `draft_actor_api` (actors/actor_interfaces.hpp): who
+// sends each message and what it answers. Subscribers' frames are written
+// to their sinks directly (no actor message per subscriber on the fan-out
+// path); replays are paced, one per subscriber, and share their PostgreSQL
+// reads (draft/subscriber_registry.hpp).
 //
 // Cluster (see draft_directory.hpp): the directory says which node owns the
 // draft with (owner_atom, owner id, owner's membership actor). On the owner
@@ -40,19 +27,21 @@
 #include <chrono>
 #include <string>
 
-#include <caf/actor.hpp>
-#include <caf/fwd.hpp>
 #include <optional>
 
-#include "actors/gateway_types.hpp"
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/actor_interfaces.hpp"
+
 
 namespace draft {
 
 /// Collaborators and limits of draft actors.
 struct draft_actor_config {
   caf::actor database;  ///< database worker pool
-  caf::actor poller;    ///< outbox poller (register/unregister)
-  caf::actor timer;     ///< timer-tick actor (register/unregister)
+  poller_api poller;    ///< outbox poller (register/unregister)
+  timer_api timer;      ///< timer-tick actor (register/unregister)
   std::size_t history_limit = 512;
   std::chrono::milliseconds idle_grace{30'000};
   std::string node_id = "n1"; ///< this node (compared with the owner's id)
@@ -65,9 +54,10 @@ struct draft_actor_config {
 
 /// Spawns the actor of `draft_id`; it loads its state from PostgreSQL first,
 /// unless `preloaded` (a found draft, read by the caller) gives it.
-caf::actor spawn_draft_actor(caf::actor_system& system,
-                             const draft_actor_config& config,
-                             const std::string& draft_id,
-                             std::optional<draft_load> preloaded = std::nullopt);
+draft_actor_api spawn_draft_actor(caf::actor_system& system,
+                                  const draft_actor_config& config,
+                                  const std::string& draft_id,
+                                  std::optional<draft_load> preloaded
+                                  = std::nullopt);
 
 } // namespace draft

@@ -21,7 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 
 struct local_draft {
-  caf::actor actor;
+  draft_actor_api actor;
   std::string owner;     ///< as last told to the actor
   caf::actor owner_node; ///< the owner's membership actor, as last told
 };
@@ -112,17 +112,24 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
     st.publish_count();
     return it->second.actor;
   };
+  // The draft actor answers once loaded (or that the draft is unknown).
+  auto answer_when_ready = [=](caf::typed_response_promise<draft_actor_api> promise,
+                               draft_actor_api actor) {
+    self->request(actor, 30s, ready_atom::value)
+      .then([=](caf::ok_atom) mutable { promise.deliver(actor); },
+            [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+  };
   return {
-    [=](caf::get_atom, const std::string& requested) -> caf::result<caf::actor> {
+    [=](caf::get_atom,
+        const std::string& requested) -> caf::result<draft_actor_api> {
       // One actor per draft, whatever the case of the id's hex digits.
       auto draft_id = normalize_uuid(requested);
       auto& st = self->state;
       ++st.handled;
       // (A promise takes the request over: make one only to use it.)
       if (auto it = st.drafts.find(draft_id); it != st.drafts.end()) {
-        // The draft actor answers once loaded.
-        auto promise = self->make_response_promise();
-        promise.delegate(it->second.actor, ready_atom::value);
+        auto promise = self->make_response_promise<draft_actor_api>();
+        answer_when_ready(promise, it->second.actor);
         return promise;
       }
       auto unknown = caf::make_error(caf::sec::invalid_argument,
@@ -130,7 +137,7 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
       if (!is_uuid(draft_id)
           || st.unknown.contains(draft_id, std::chrono::steady_clock::now()))
         return unknown;
-      auto promise = self->make_response_promise();
+      auto promise = self->make_response_promise<draft_actor_api>();
       // No actor for an id that does not exist: ask the database first (a
       // flood of made-up ids costs queries, never actors).
       self->request(st.config.database, 30s, load_atom::value, draft_id)
@@ -145,7 +152,7 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
             auto it = st.drafts.find(draft_id); // asked twice meanwhile?
             auto actor = it != st.drafts.end() ? it->second.actor
                                                : spawn_local(draft_id, loaded);
-            promise.delegate(actor, ready_atom::value);
+            answer_when_ready(promise, actor);
           },
           [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
       return promise;
@@ -183,7 +190,7 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
     [=](actors_atom) {
       std::vector<caf::actor> out;
       for (auto& entry : self->state.drafts)
-        out.push_back(entry.second.actor);
+        out.push_back(caf::actor_cast<caf::actor>(entry.second.actor));
       return out;
     },
     [=](owner_atom, const std::string& draft_id) -> std::string {

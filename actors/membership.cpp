@@ -294,7 +294,10 @@ member_status describe(self_ptr self, const peer_state& p) {
   m.id = p.node.id;
   m.address = p.node.host + ":" + std::to_string(p.node.cluster_port);
   m.http_port = p.node.http_port;
-  m.status = is_live(p, st.config) ? "alive" : "down";
+  // Live as in the view the directory was last given (one meaning of
+  // live: the admin console and ownership agree).
+  bool live = std::find(st.live.begin(), st.live.end(), p.node.id) != st.live.end();
+  m.status = live ? "alive" : "down";
   if (p.heard)
     m.heartbeat_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            clock_type::now() - p.last_heard)

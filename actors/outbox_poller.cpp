@@ -31,7 +31,7 @@ using namespace std::chrono_literals;
 // into one (poll_atom) for the poller, coalescing bursts.
 class listener {
 public:
-  listener(std::string url, caf::actor poller)
+  listener(std::string url, poller_api poller)
     : url_(std::move(url)), poller_(std::move(poller)) {
     thread_ = std::thread([this] { run(); });
   }
@@ -103,7 +103,7 @@ private:
   }
 
   std::string url_;
-  caf::actor poller_;
+  poller_api poller_;
   std::mutex mutex_;
   std::set<std::string> woken_;
   bool poll_all_ = false;
@@ -113,7 +113,7 @@ private:
 
 struct watched_draft {
   std::int64_t cursor = 0; ///< last seq routed
-  caf::actor actor;
+  draft_actor_api actor;
   std::chrono::steady_clock::time_point polled; ///< last time it was polled
 };
 
@@ -127,7 +127,7 @@ struct poller_state {
   static inline const char* name = "outbox-poller";
 };
 
-using self_ptr = caf::stateful_actor<poller_state>*;
+using self_ptr = poller_api::stateful_pointer<poller_state>;
 
 std::string array_literal(const std::vector<std::string>& items) {
   std::string out = "{";
@@ -216,16 +216,17 @@ void poll(self_ptr self, const std::set<std::string>* only) {
   }
 }
 
-caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
+poller_api::behavior_type outbox_poller(self_ptr self,
+                                        outbox_poller_config config) {
   self->state.config = std::move(config);
   self->state.wakeups = std::make_unique<listener>(
-    self->state.config.database_url, caf::actor_cast<caf::actor>(self));
+    self->state.config.database_url, caf::actor_cast<poller_api>(self));
   // The listener thread stops when the state (and `wakeups`) is destroyed.
   self->delayed_send(self, self->state.config.fallback_interval,
                      tick_atom::value);
   return {
     [=](register_atom, const std::string& draft_id, std::int64_t last_seq,
-        const caf::actor& draft) {
+        const draft_actor_api& draft) {
       auto id = normalize_uuid(draft_id);
       self->state.drafts[id] = {last_seq, draft, {}};
       self->state.wakeups->request_poll(id); // catch up from its load point
@@ -271,7 +272,7 @@ caf::behavior outbox_poller(self_ptr self, outbox_poller_config config) {
 
 } // namespace
 
-caf::actor spawn_outbox_poller(caf::actor_system& system,
+poller_api spawn_outbox_poller(caf::actor_system& system,
                                const outbox_poller_config& config) {
   return system.spawn<caf::detached>(outbox_poller, config);
 }

@@ -10,17 +10,15 @@
 // It is a detached actor: its blocking libpq calls never run on CAF's shared
 // scheduler threads.
 //
-// Handlers:
-//   (register_atom, draft_id, int64 last_seq, actor)  a draft actor loaded
-//   (unregister_atom, draft_id)                       it stopped
-//   (poll_atom)                                       poll now
-//   (status_atom)                                     -> actor_status
+// Its interface is `poller_api` (actors/actor_interfaces.hpp).
 
 #include <chrono>
 #include <string>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+
+#include "actors/actor_interfaces.hpp"
 
 namespace draft {
 
@@ -31,7 +29,7 @@ struct outbox_poller_config {
 };
 
 /// Spawns the poller and its LISTEN thread (stopped when the poller exits).
-caf::actor spawn_outbox_poller(caf::actor_system& system,
+poller_api spawn_outbox_poller(caf::actor_system& system,
                                const outbox_poller_config& config);
 
 } // namespace draft

@@ -18,7 +18,7 @@ namespace {
 
 struct socket_state {
   sink_ptr sink;
-  caf::actor draft;
+  draft_actor_api draft;
   caf::actor database;
   connection_info info;
   std::uint64_t frames = 0;
@@ -63,7 +63,7 @@ bool take_resume_token(socket_state& st) {
 }
 
 caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
-                           sink_ptr sink, caf::actor draft,
+                           sink_ptr sink, draft_actor_api draft,
                            caf::actor database, connection_info info) {
   auto& st = self->state;
   st.sink = std::move(sink);
@@ -169,7 +169,7 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
 } // namespace
 
 caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
-                              caf::actor draft, caf::actor database,
+                              draft_actor_api draft, caf::actor database,
                               connection_info info) {
   return system.spawn(socket_actor, std::move(sink), std::move(draft),
                       std::move(database), std::move(info));

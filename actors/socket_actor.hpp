@@ -24,6 +24,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/actor_interfaces.hpp"
 #include "actors/gateway_messages.hpp"
 
 namespace draft {
@@ -41,7 +42,7 @@ struct connection_info {
 };
 
 caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
-                              caf::actor draft, caf::actor database,
+                              draft_actor_api draft, caf::actor database,
                               connection_info info);
 
 } // namespace draft

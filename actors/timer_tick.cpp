@@ -8,7 +8,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "actors/gateway_messages.hpp"
-#include "actors/gateway_types.hpp"
+#include "actors/actor_interfaces.hpp"
 
 namespace draft {
 
@@ -20,8 +20,8 @@ struct timer_state {
   static inline const char* name = "timer-tick";
 };
 
-caf::behavior timer_tick(caf::stateful_actor<timer_state>* self,
-                         std::chrono::milliseconds interval) {
+timer_api::behavior_type timer_tick(timer_api::stateful_pointer<timer_state> self,
+                                    std::chrono::milliseconds interval) {
   // The timer re-arms itself after each round, so rounds never overlap.
   self->send(self, tick_atom::value);
   return {
@@ -34,7 +34,7 @@ caf::behavior timer_tick(caf::stateful_actor<timer_state>* self,
     [=](tick_atom) {
       ++self->state.ticks;
       for (auto& addr : self->state.drafts)
-        if (auto draft = caf::actor_cast<caf::actor>(addr))
+        if (auto draft = caf::actor_cast<draft_actor_api>(addr))
           self->send(draft, tick_atom::value);
       self->delayed_send(self, interval, tick_atom::value);
     },
@@ -47,8 +47,8 @@ caf::behavior timer_tick(caf::stateful_actor<timer_state>* self,
 
 } // namespace
 
-caf::actor spawn_timer_tick(caf::actor_system& system,
-                            std::chrono::milliseconds interval) {
+timer_api spawn_timer_tick(caf::actor_system& system,
+                           std::chrono::milliseconds interval) {
   return system.spawn(timer_tick, interval);
 }
 

@@ -4,20 +4,19 @@
 // actor that registered itself (those with a pick on the clock). Each draft
 // actor then broadcasts a TimerTick computed from the server clock.
 //
-// Handlers:
-//   (register_atom, actor_addr)    a draft actor went IN_PROGRESS
-//   (unregister_atom, actor_addr)  it left IN_PROGRESS or stopped
-//   (status_atom)                  -> actor_status
+// Its interface is `timer_api` (actors/actor_interfaces.hpp).
 
 #include <chrono>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/actor_interfaces.hpp"
+
 namespace draft {
 
-caf::actor spawn_timer_tick(caf::actor_system& system,
-                            std::chrono::milliseconds interval
-                            = std::chrono::seconds(1));
+timer_api spawn_timer_tick(caf::actor_system& system,
+                           std::chrono::milliseconds interval
+                           = std::chrono::seconds(1));
 
 } // namespace draft

@@ -12,7 +12,6 @@
 #include <string>
 
 #include <caf/actor.hpp>
-#include <caf/message_handler.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include "actors/draft/event_sequencer.hpp"
@@ -25,6 +24,7 @@
 namespace draft::draft_impl {
 
 struct draft_actor_state {
+  std::string id; // the draft's, as asked (the model has it once loaded)
   draft_actor_config config;
   draft_model model;
   event_sequencer sequencer;
@@ -32,15 +32,16 @@ struct draft_actor_state {
   subscriber_registry subscribers;
   bool fetching = false; // a read of rows for resumers is under way
   std::chrono::steady_clock::time_point older_used_at{};
+  bool unknown = false;  // the database has no such draft (it quits soon)
   bool ticking = false;
   std::uint64_t handled = 0;
   // Cluster: the owner node's actor reads the outbox; the others follow it.
   bool is_owner = false;
   std::string owner_id;           // as the directory last said
   caf::actor owner_node;          // the owner's membership actor
-  caf::actor upstream;            // the draft actor followed, if any
+  draft_actor_api upstream;       // the draft actor followed, if any
   bool finding_upstream = false;
-  std::set<caf::actor> followers; // draft actors of other nodes
+  std::set<draft_actor_api> followers; // draft actors of other nodes
   std::uint64_t forwarded = 0;    // events sent to followers
   // Who is in the room: counted here, summed on the owner, published at
   // most once a second (owner_link.cpp).
@@ -52,7 +53,7 @@ struct draft_actor_state {
   static inline const char* name = "draft";
 };
 
-using self_ptr = caf::stateful_actor<draft_actor_state>*;
+using self_ptr = draft_actor_api::stateful_pointer<draft_actor_state>;
 
 /// True when the current message comes from the draft actor followed.
 bool from_upstream(self_ptr self);
@@ -66,9 +67,15 @@ void forward_event(self_ptr self, const outbox_row& row);
 void send_tick(self_ptr self, const frame_ptr& f);
 void presence_changed(self_ptr self);
 void flush_presence(self_ptr self);
-void drop_follower(self_ptr self, const caf::actor& who);
-/// The cluster's messages: owner, follow, unfollow, presence, owner's tick.
-caf::message_handler link_handlers(self_ptr self);
+void drop_follower(self_ptr self, const draft_actor_api& who);
+// The cluster's messages (draft_actor_api): the directory's owner, a
+// follower's follow/unfollow and presence report, the owner's room and tick.
+void on_owner(self_ptr self, std::string owner, caf::actor node);
+std::int64_t on_follow(self_ptr self);
+void on_unfollow(self_ptr self);
+void on_presence_report(self_ptr self, presence_counts counts);
+void on_room(self_ptr self, std::string text, presence_counts room);
+void on_owner_tick(self_ptr self, std::int64_t seq, std::string text);
 
 // draft_actor.cpp
 void learn_seq(self_ptr self, std::int64_t seq);

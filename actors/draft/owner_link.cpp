@@ -21,12 +21,22 @@ bool from_upstream(self_ptr self) {
   return up && self->current_sender() == caf::actor_cast<caf::strong_actor_ptr>(up);
 }
 
+namespace {
+
+// The draft actor that sent the current message (unchecked: only draft
+// actors send the messages this is used for).
+draft_actor_api sender_of(self_ptr self) {
+  return caf::actor_cast<draft_actor_api>(self->current_sender());
+}
+
+} // namespace
+
 void drop_upstream(self_ptr self) {
   auto& st = self->state;
   if (!st.upstream)
     return;
   self->send(st.upstream, unfollow_atom::value);
-  self->demonitor(st.upstream);
+  self->demonitor(st.upstream.address());
   st.upstream = nullptr;
 }
 
@@ -43,7 +53,7 @@ void take_ownership(self_ptr self) {
   logger::get("draft").info("owning draft", {{"draft_id", id},
                                              {"last_seq", st.model.last_seq()}});
   caf::anon_send(st.config.poller, register_atom::value, id,
-                 st.model.last_seq(), caf::actor_cast<caf::actor>(self));
+                 st.model.last_seq(), caf::actor_cast<draft_actor_api>(self));
   if (st.model.status() == draft_status::in_progress) {
     st.ticking = true;
     self->send(st.config.timer, register_atom::value, self->address());
@@ -65,7 +75,7 @@ void give_up_ownership(self_ptr self) {
 namespace {
 
 // Asks the owner's draft actor `up` to be followed from our last seq.
-void request_follow(self_ptr self, caf::actor up) {
+void request_follow(self_ptr self, draft_actor_api up) {
   auto retry = [=] {
     self->state.finding_upstream = false;
     self->delayed_send(self, 1s, follow_atom::value);
@@ -90,7 +100,7 @@ void request_follow(self_ptr self, caf::actor up) {
         // It may have registered us after all: undo that.
         self->send(up, unfollow_atom::value);
         if (self->state.upstream == up) {
-          self->demonitor(up);
+          self->demonitor(up.address());
           self->state.upstream = nullptr;
         }
         retry();
@@ -114,7 +124,7 @@ void follow_owner(self_ptr self) {
   auto node = st.owner_node;
   self->request(node, 5s, caf::get_atom::value, st.model.draft_id())
     .then(
-      [=](caf::actor& up) {
+      [=](draft_actor_api& up) {
         auto& st = self->state;
         if (st.is_owner || st.owner_id != owner || st.owner_node != node) {
           st.finding_upstream = false;
@@ -201,7 +211,7 @@ void flush_presence(self_ptr self) {
   }
 }
 
-void drop_follower(self_ptr self, const caf::actor& who) {
+void drop_follower(self_ptr self, const draft_actor_api& who) {
   auto& st = self->state;
   st.presence.drop_remote(who.address());
   presence_changed(self);
@@ -209,71 +219,69 @@ void drop_follower(self_ptr self, const caf::actor& who) {
     schedule_idle_check(self);
 }
 
-caf::message_handler link_handlers(self_ptr self) {
-  return {
-    [=](owner_atom, std::string& owner, caf::actor& node) {
-      auto& st = self->state;
-      st.owner_id = std::move(owner);
-      st.owner_node = std::move(node);
-      if (st.owner_id == st.config.node_id) {
-        take_ownership(self);
-      } else {
-        give_up_ownership(self);
-        drop_upstream(self);
-        follow_owner(self);
-      }
-    },
-    [=](follow_atom) { follow_owner(self); }, // retry
-    [=](follow_atom, std::int64_t) -> std::int64_t {
-      // A draft actor of another node follows this one.
-      auto who = caf::actor_cast<caf::actor>(self->current_sender());
-      if (who && self->state.followers.insert(who).second)
-        self->monitor(who);
-      return self->state.model.last_seq();
-    },
-    [=](unfollow_atom) {
-      auto& st = self->state;
-      auto who = caf::actor_cast<caf::actor>(self->current_sender());
-      if (st.followers.erase(who) > 0) {
-        self->demonitor(who);
-        drop_follower(self, who);
-      }
-    },
-    [=](presence_atom) { flush_presence(self); },
-    [=](presence_atom, presence_counts& counts) {
-      // A following node's own connections; only a follower may report.
-      auto who = caf::actor_cast<caf::actor>(self->current_sender());
-      if (!who || self->state.followers.count(who) == 0)
-        return;
-      self->state.presence.set_remote(who.address(), std::move(counts));
-      presence_changed(self);
-    },
-    [=](presence_atom, std::string& text, presence_counts& room) {
-      // The owner's published room, passed on to this node's clients.
-      auto& st = self->state;
-      if (!from_upstream(self))
-        return;
-      st.published = std::move(room);
-      auto f = std::make_shared<frame>();
-      f->seq = st.model.last_seq();
-      f->text = std::move(text);
-      st.subscribers.send_to_all(f);
-    },
-    [=](tick_atom, std::int64_t seq, std::string& text) {
-      // The owner's tick: one clock for the whole cluster.
-      ++self->state.handled;
-      if (!from_upstream(self))
-        return; // only the owner's draft actor ticks a follower
-      if (seq > self->state.model.last_seq())
-        return learn_seq(self, seq); // behind: catch up, skip this tick
-      if (seq < self->state.model.last_seq())
-        return; // older than what clients here already have
-      auto f = std::make_shared<frame>();
-      f->text = std::move(text);
-      f->seq = seq;
-      send_tick(self, f);
-    },
-  };
+void on_owner(self_ptr self, std::string owner, caf::actor node) {
+  auto& st = self->state;
+  st.owner_id = std::move(owner);
+  st.owner_node = std::move(node);
+  if (st.owner_id == st.config.node_id) {
+    take_ownership(self);
+  } else {
+    give_up_ownership(self);
+    drop_upstream(self);
+    follow_owner(self);
+  }
+}
+
+// A draft actor of another node follows this one.
+std::int64_t on_follow(self_ptr self) {
+  auto who = sender_of(self);
+  if (who && self->state.followers.insert(who).second)
+    self->monitor(who);
+  return self->state.model.last_seq();
+}
+
+void on_unfollow(self_ptr self) {
+  auto who = sender_of(self);
+  if (self->state.followers.erase(who) > 0) {
+    self->demonitor(who.address());
+    drop_follower(self, who);
+  }
+}
+
+// A following node's own connections; only a follower may report.
+void on_presence_report(self_ptr self, presence_counts counts) {
+  auto who = sender_of(self);
+  if (!who || self->state.followers.count(who) == 0)
+    return;
+  self->state.presence.set_remote(who.address(), std::move(counts));
+  presence_changed(self);
+}
+
+// The owner's published room, passed on to this node's clients.
+void on_room(self_ptr self, std::string text, presence_counts room) {
+  auto& st = self->state;
+  if (!from_upstream(self))
+    return;
+  st.published = std::move(room);
+  auto f = std::make_shared<frame>();
+  f->seq = st.model.last_seq();
+  f->text = std::move(text);
+  st.subscribers.send_to_all(f);
+}
+
+// The owner's tick: one clock for the whole cluster.
+void on_owner_tick(self_ptr self, std::int64_t seq, std::string text) {
+  ++self->state.handled;
+  if (!from_upstream(self))
+    return; // only the owner's draft actor ticks a follower
+  if (seq > self->state.model.last_seq())
+    return learn_seq(self, seq); // behind: catch up, skip this tick
+  if (seq < self->state.model.last_seq())
+    return; // older than what clients here already have
+  auto f = std::make_shared<frame>();
+  f->text = std::move(text);
+  f->seq = seq;
+  send_tick(self, f);
 }
 
 } // namespace draft::draft_impl

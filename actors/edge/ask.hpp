@@ -9,8 +9,8 @@
 
 namespace draft {
 
-template <class Result, class... Ts>
-void ask(caf::actor_system& system, const caf::actor& target,
+template <class Result, class Handle, class... Ts>
+void ask(caf::actor_system& system, const Handle& target,
          std::function<void(Result)> on_result,
          std::function<void(const caf::error&)> on_error, Ts... xs) {
   system.spawn([=](caf::event_based_actor* self) {

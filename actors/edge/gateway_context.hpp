@@ -147,8 +147,8 @@ private:
 /// Asks `target` (a request with a 10 s timeout) from outside any actor; the
 /// callbacks run on a CAF thread, so they must hand work back to the caller's
 /// executor.
-template <class Result, class... Ts>
-void ask(caf::actor_system& system, const caf::actor& target,
+template <class Result, class Handle, class... Ts>
+void ask(caf::actor_system& system, const Handle& target,
          std::function<void(Result)> on_result,
          std::function<void(const caf::error&)> on_error, Ts... xs);
 

@@ -83,9 +83,9 @@ http_response draft_refusal(const caf::error& err, const std::string& draft_id) 
 // Finds the draft's actor (loading it if needed), then continues (on a CAF
 // thread); answers 404 for an unknown draft.
 void with_draft(const exchange& x, const std::string& draft_id,
-                std::function<void(caf::actor)> then) {
+                std::function<void(draft_actor_api)> then) {
   auto reply = x.reply;
-  ask<caf::actor>(
+  ask<draft_actor_api>(
     x.context.system, x.context.directory, std::move(then),
     [reply, draft_id](const caf::error& err) {
       reply(draft_refusal(err, draft_id));
@@ -134,7 +134,7 @@ void state(exchange& x, std::string draft_id) {
     return;
   auto& system = x.context.system;
   auto reply = x.reply;
-  with_draft(x, draft_id, [&system, reply](caf::actor draft) {
+  with_draft(x, draft_id, [&system, reply](draft_actor_api draft) {
     ask<draft_snapshot>(
       system, draft,
       [reply](draft_snapshot s) { reply({200, json::encode(s)}); },
@@ -164,7 +164,7 @@ void picks(exchange& x, std::string draft_id) {
   }
   auto& context = x.context;
   auto reply = x.reply;
-  with_draft(x, draft_id, [&context, reply, draft_id, cursor, limit](caf::actor) {
+  with_draft(x, draft_id, [&context, reply, draft_id, cursor, limit](draft_actor_api) {
     ask<std::string>(
       context.system, context.database,
       [reply](std::string page) { reply({200, std::move(page)}); },
@@ -218,9 +218,9 @@ void connect(exchange& x, std::string draft_id) {
                        last_seq, context.verifier.valid_until(who),
                        context.options.resumes_per_second};
   auto reply = x.reply;
-  ask<caf::actor>(
+  ask<draft_actor_api>(
     context.system, context.directory,
-    [&context, reply, info](caf::actor draft) {
+    [&context, reply, info](draft_actor_api draft) {
       // From here the WebSocket session owns the connection slot.
       if (!reply.upgrade([&context, info, draft](http_upgrade& up) {
             start_websocket(context, up, info, draft);
@@ -247,7 +247,7 @@ void room(exchange& x, std::string draft_id) {
     return;
   auto reply = x.reply;
   auto& options = x.context.options;
-  with_draft(x, draft_id, [reply, &options, draft_id](caf::actor) {
+  with_draft(x, draft_id, [reply, &options, draft_id](draft_actor_api) {
     reply(room_page(options, draft_id));
   });
 }

@@ -46,7 +46,7 @@ public:
 
   /// Completes the upgrade of `request`, then subscribes to `draft`.
   void start(boost::beast::http::request<boost::beast::http::string_body> request,
-             caf::actor draft);
+             draft_actor_api draft);
 
   void send(frame_ptr frame, bool live) override;
   void send_batch(std::vector<frame_ptr> frames, bool live) override;
@@ -101,7 +101,7 @@ ws_session::~ws_session() {
 }
 
 void ws_session::start(beast::http::request<beast::http::string_body> request,
-                       caf::actor draft) {
+                       draft_actor_api draft) {
   beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(
     websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -304,7 +304,7 @@ void ws_session::finish() {
 }
 
 void start_websocket(gateway_context& context, http_upgrade& up,
-                     connection_info info, caf::actor draft) {
+                     connection_info info, draft_actor_api draft) {
   if (context.options.socket_send_buffer > 0) {
     beast::error_code ignored;
     up.stream.socket().set_option(

@@ -17,6 +17,6 @@ struct http_upgrade; // runtime/http_lane.hpp
 /// Completes the upgrade `up` handed over by the HTTP server, then spawns the
 /// connection's socket actor, which subscribes to `draft`.
 void start_websocket(gateway_context& context, http_upgrade& up,
-                     connection_info info, caf::actor draft);
+                     connection_info info, draft_actor_api draft);
 
 } // namespace draft

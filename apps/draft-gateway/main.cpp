@@ -241,10 +241,13 @@ int main(int argc, char** argv) {
   draft_config.replay_batch = draft::replay_batch_for(*options);
   draft_config.replay_stall = *replay_stall;
   auto directory = draft::spawn_draft_directory(system, draft_config);
+  // The admin console watches every actor through its status message alone.
+  auto watched_poller = caf::actor_cast<caf::actor>(poller);
+  auto watched_timer = caf::actor_cast<caf::actor>(timer);
   auto admin = draft::spawn_admin_actor(
     system, {options->node_id, directory, *admin_interval, seconds(1), 150,
              options->admin_actions});
-  for (auto& watched : {directory, poller, timer})
+  for (auto& watched : {directory, watched_poller, watched_timer})
     caf::anon_send(admin, draft::register_atom::value, watched);
   for (auto& worker : database_workers)
     caf::anon_send(admin, draft::register_atom::value, worker);
@@ -252,7 +255,7 @@ int main(int argc, char** argv) {
   if (*cluster) {
     auto joined = draft::join_cluster(system, **cluster, directory, admin);
     if (!joined) {
-      stop_actors(system, directory, {admin, directory, poller, timer, database});
+      stop_actors(system, directory, {admin, directory, watched_poller, watched_timer, database});
       return fail(joined.error());
     }
     membership = *joined;
@@ -263,7 +266,7 @@ int main(int argc, char** argv) {
   auto server = draft::gateway_server::start(context);
   if (!server) {
     stop_actors(system, directory,
-                {admin, membership, directory, poller, timer, database});
+                {admin, membership, directory, watched_poller, watched_timer, database});
     return fail(server.error());
   }
   std::signal(SIGINT, on_signal);
@@ -277,8 +280,8 @@ int main(int argc, char** argv) {
   // then the lanes finish their last tasks and the destructors run.
   log.info("draining connections");
   (*server)->drain(seconds(5));
-  stop_actors(system, directory, {admin, membership, directory, poller, timer,
-                                  database});
+  stop_actors(system, directory, {admin, membership, directory, watched_poller,
+                                  watched_timer, database});
   (*server)->stop(seconds(2));
   log.info("stopped", {{"connections_left", context.connections()}});
   return 0;

@@ -16,6 +16,7 @@
 #include <caf/openssl/all.hpp>
 
 #include "actors/actor_system_config.hpp"
+#include "actors/actor_interfaces.hpp"
 #include "actors/gateway_messages.hpp"
 
 using namespace draft;
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
     auto [ok, no] = report("get_draft");
     self->request(*target, std::chrono::seconds(5), caf::get_atom::value,
                   std::string("00000000-0000-4000-8000-000000000001"))
-      .receive([&](caf::actor&) { ok(); }, no);
+      .receive([&](draft_actor_api&) { ok(); }, no);
   }
   {
     auto [ok, no] = report("get_admin");

@@ -61,7 +61,9 @@ caf::behavior scripted_database(caf::event_based_actor*,
 caf::behavior owner_node(caf::event_based_actor*,
                          std::shared_ptr<caf::actor> owner) {
   return {
-    [=](caf::get_atom, const std::string&) { return *owner; },
+    [=](caf::get_atom, const std::string&) {
+      return caf::actor_cast<draft_actor_api>(*owner);
+    },
   };
 }
 
@@ -87,8 +89,8 @@ struct draft_actor_deterministic : testing::Test {
   draft_actor_config collaborators(std::string node_id) {
     draft_actor_config c;
     c.database = keep(system.spawn(scripted_database, db));
-    c.poller = keep(system.spawn(ignore_all));
-    c.timer = keep(system.spawn(ignore_all));
+    c.poller = caf::actor_cast<poller_api>(keep(system.spawn(ignore_all)));
+    c.timer = caf::actor_cast<timer_api>(keep(system.spawn(ignore_all)));
     c.node_id = std::move(node_id);
     return c;
   }
@@ -98,7 +100,8 @@ struct draft_actor_deterministic : testing::Test {
     loaded.found = true;
     loaded.snapshot.draft_id = draft_id;
     loaded.snapshot.status = draft_status::paused;
-    auto a = keep(spawn_draft_actor(system, c, draft_id, loaded));
+    auto a = keep(caf::actor_cast<caf::actor>(
+      spawn_draft_actor(system, c, draft_id, loaded)));
     sched.run();
     return a;
   }

@@ -14,6 +14,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_interfaces.hpp"
 #include "actors/gateway_messages.hpp"
 #include "protocol/json_codec.hpp"
 #include "actors/gateway_types.hpp"
@@ -171,6 +172,12 @@ inline caf::behavior ignore_all(caf::event_based_actor* self) {
       return caf::message{};
     });
   return {[](caf::ok_atom) {}};
+}
+
+// A silent actor behind a typed handle (a poller or timer nobody checks).
+template <class Handle>
+Handle silent(caf::actor_system& system) {
+  return caf::actor_cast<Handle>(system.spawn(ignore_all));
 }
 
 } // namespace draft::test

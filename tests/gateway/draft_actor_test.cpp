@@ -44,13 +44,14 @@ struct draft_actor_test : testing::Test {
     c.replay_batch = replay_batch;
     c.replay_stall = replay_stall;
     c.database = system.spawn(fake_database, rows_in_db, fetches);
-    c.poller = system.spawn(ignore_all);
-    c.timer = system.spawn(ignore_all);
+    c.poller = silent<poller_api>(system);
+    c.timer = silent<timer_api>(system);
     c.history_limit = history;
-    auto draft = spawn_draft_actor(system, c, draft_id);
+    // Untyped here: the tests also send as other actors (send_as).
+    auto draft = caf::actor_cast<caf::actor>(spawn_draft_actor(system, c, draft_id));
     spawned.push_back(draft);
     caf::scoped_actor self{system};
-    self->request(draft, 10s, ready_atom::value).receive([](caf::actor) {},
+    self->request(draft, 10s, ready_atom::value).receive([](caf::ok_atom) {},
                                                          [](caf::error&) {
                                                            ADD_FAILURE();
                                                          });

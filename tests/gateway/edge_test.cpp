@@ -107,12 +107,13 @@ struct edge_test : ::testing::Test {
     auto database = system.spawn(scripted_database, rows);
     draft_actor_config dc;
     dc.database = database;
-    dc.poller = system.spawn(ignore_all);
-    dc.timer = system.spawn(ignore_all);
+    dc.poller = silent<poller_api>(system);
+    dc.timer = silent<timer_api>(system);
     dc.replay_stall = 300ms;
     dc.replay_batch = replay_batch_for(o);
     directory = spawn_draft_directory(system, dc);
-    actors = {database, dc.poller, dc.timer, directory};
+    actors = {database, caf::actor_cast<caf::actor>(dc.poller),
+              caf::actor_cast<caf::actor>(dc.timer), directory};
     jwt_settings settings;
     settings.hs256_secret = secret;
     auto verifier = jwt_verifier::create(settings);

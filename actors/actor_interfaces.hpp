@@ -8,8 +8,9 @@
 // actor holds the poller and the timer). The actors themselves are in the
 // headers named beside each interface.
 //
-// Not typed (yet): the database pool (CAF 0.17's actor_pool is untyped),
-// the socket actor, the membership and admin actors — see their headers.
+// Not typed (yet): the membership and admin actors (reached across nodes
+// and by variadic relays) — see their headers. The admin actor watches
+// every actor through its status message alone, holding untyped handles.
 
 #include <cstdint>
 #include <string>
@@ -24,6 +25,29 @@
 #include "actors/gateway_types.hpp"
 
 namespace draft {
+
+/// The gateway's PostgreSQL calls (actors/database_worker.hpp): a pool of
+/// detached workers behind one handle of the same interface. Every reply
+/// may instead be an error whose context says what failed.
+using database_api = caf::typed_actor<
+  // draft actors and the directory: a draft's state; the REST API's
+  // readiness probe
+  caf::replies_to<load_atom, std::string>::with<draft_load>,
+  // draft actors: the rows of seqs [from, to] (gaps, replays)
+  caf::replies_to<fetch_atom, std::string, std::int64_t,
+                  std::int64_t>::with<std::vector<outbox_row>>,
+  // the REST API: a page of picks (JSON) after `cursor`, at most `limit`
+  caf::replies_to<picks_atom, std::string, std::string, int>::with<std::string>,
+  // the admin API: the "outbox" or "dead-letters" report (JSON)
+  caf::replies_to<report_atom, std::string>::with<std::string>,
+  // the admin API: replay or discard a dead letter (kind, id, action, by);
+  // false if there is none
+  caf::replies_to<dead_atom, std::string, std::int64_t, std::string,
+                  std::string>::with<bool>,
+  // a socket actor: a broadcast that could not be delivered
+  caf::replies_to<dead_atom, dead_letter>::with<void>,
+  // the admin actor (each worker; the pool answers for itself)
+  caf::replies_to<status_atom>::with<actor_status>>;
 
 /// One live draft on a node (actors/draft_actor.hpp).
 using draft_actor_api = caf::typed_actor<
@@ -64,6 +88,23 @@ using draft_actor_api = caf::typed_actor<
   caf::reacts_to<follow_atom>,
   caf::reacts_to<idle_atom>>;
 
+/// One WebSocket connection's actor (actors/socket_actor.hpp).
+using socket_api = caf::typed_actor<
+  // its WebSocket session, from the client: replay after last_seq
+  // (rate-limited: past the limit, 4029); a ping, answered with a pong
+  caf::reacts_to<resume_request>,
+  caf::reacts_to<ping_request>,
+  // its session: the send queue overflowed and closed the connection (the
+  // seq it had reached: a dead letter is recorded); the client went away
+  caf::reacts_to<slow_atom, std::int64_t>,
+  caf::reacts_to<closed_atom>,
+  // the admin actor: an operator's disconnect (by whom): close 4010
+  caf::reacts_to<shutdown_atom, std::string>,
+  // its own timer: the token expired, close 4001
+  caf::reacts_to<expire_atom>,
+  // the admin actor
+  caf::replies_to<status_atom>::with<actor_status>>;
+
 /// The timer-tick actor (actors/timer_tick.hpp).
 using timer_api = caf::typed_actor<
   // a draft actor on its owner node: a pick went on / off the clock (or
@@ -85,6 +126,30 @@ using poller_api = caf::typed_actor<
   caf::reacts_to<poll_atom>,
   // its own fallback round
   caf::reacts_to<tick_atom>,
+  // the admin actor
+  caf::replies_to<status_atom>::with<actor_status>>;
+
+/// Finds or spawns a node's draft actors and says who owns each draft
+/// (actors/draft_directory.hpp).
+using directory_api = caf::typed_actor<
+  // the edge (a client connects, a REST call) and, through the membership
+  // actor, other nodes' draft actors: the draft's actor once loaded, or the
+  // error "unknown draft"
+  caf::replies_to<caf::get_atom, std::string>::with<draft_actor_api>,
+  // tests and the admin console: the ids of the live draft actors
+  caf::replies_to<caf::get_atom>::with<std::vector<std::string>>,
+  // the membership actor: the live set changed
+  caf::reacts_to<members_atom, membership_view>,
+  // the admin API: the owner node of a draft, or of several (in order) —
+  // only the directory computes ownership
+  caf::replies_to<owner_atom, std::string>::with<std::string>,
+  caf::replies_to<owner_atom, std::vector<std::string>>::with<
+    std::vector<std::string>>,
+  // the admin actor: the draft actors, to ask for their status
+  caf::replies_to<actors_atom>::with<std::vector<caf::actor>>,
+  // the admin actor: an operator's restart (draft id, by); true if this
+  // node owned a running actor for it
+  caf::replies_to<restart_atom, std::string, std::string>::with<bool>,
   // the admin actor
   caf::replies_to<status_atom>::with<actor_status>>;
 

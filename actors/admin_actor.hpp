@@ -40,11 +40,13 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/actor_interfaces.hpp"
+
 namespace draft {
 
 struct admin_actor_config {
   std::string node_id;
-  caf::actor directory;
+  directory_api directory;
   std::chrono::milliseconds interval{2000};
   std::chrono::milliseconds status_timeout{1000};
   std::size_t ring = 150; ///< samples kept (5 minutes at 2 s)

@@ -3,7 +3,6 @@
 #include <memory>
 
 #include <caf/all.hpp>
-#include <caf/actor_pool.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/sec.hpp>
@@ -260,8 +259,9 @@ bool act_on_dead_letter(pqxx::connection& c, const std::string& kind,
   return !r.empty();
 }
 
-caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
-                              std::string url, std::string node, int index) {
+database_api::behavior_type
+database_worker(database_api::stateful_pointer<worker_state> self,
+                std::string url, std::string node, int index) {
   self->state.url = std::move(url);
   self->state.node = std::move(node);
   self->state.index = index;
@@ -332,23 +332,71 @@ caf::behavior database_worker(caf::stateful_actor<worker_state>* self,
   };
 }
 
+struct pool_state {
+  std::vector<database_api> workers;
+  std::size_t next = 0;
+  std::uint64_t handled = 0;
+  static inline const char* name = "database-pool";
+
+  const database_api& pick() {
+    ++handled;
+    return workers[next++ % workers.size()];
+  }
+};
+
+// Round robin over the workers: each request is delegated, so the worker
+// answers the requester directly.
+database_api::behavior_type
+database_pool(database_api::stateful_pointer<pool_state> self,
+              std::vector<database_api> workers) {
+  self->state.workers = std::move(workers);
+  for (auto& w : self->state.workers)
+    self->link_to(w); // the pool and its workers stop together
+  return {
+    [=](load_atom a, std::string& id) {
+      return self->delegate(self->state.pick(), a, std::move(id));
+    },
+    [=](fetch_atom a, std::string& id, std::int64_t from, std::int64_t to) {
+      return self->delegate(self->state.pick(), a, std::move(id), from, to);
+    },
+    [=](picks_atom a, std::string& id, std::string& cursor, int limit) {
+      return self->delegate(self->state.pick(), a, std::move(id),
+                            std::move(cursor), limit);
+    },
+    [=](report_atom a, std::string& what) {
+      return self->delegate(self->state.pick(), a, std::move(what));
+    },
+    [=](dead_atom a, std::string& kind, std::int64_t id, std::string& action,
+        std::string& by) {
+      return self->delegate(self->state.pick(), a, std::move(kind), id,
+                            std::move(action), std::move(by));
+    },
+    [=](dead_atom a, dead_letter& letter) {
+      return self->delegate(self->state.pick(), a, std::move(letter));
+    },
+    [=](status_atom) -> actor_status {
+      auto& st = self->state;
+      return {"database-pool", "database", self->mailbox().size(), st.handled,
+              {{"workers", std::to_string(st.workers.size())}}};
+    },
+  };
+}
+
 } // namespace
 
-caf::actor spawn_database_pool(caf::actor_system& system,
-                               const std::string& database_url,
-                               const std::string& node_id, int workers,
-                               std::function<void(caf::actor)> on_worker) {
-  auto next = std::make_shared<int>(0);
-  auto factory = [&system, database_url, node_id, next, on_worker] {
+database_api spawn_database_pool(caf::actor_system& system,
+                                 const std::string& database_url,
+                                 const std::string& node_id, int workers,
+                                 std::function<void(caf::actor)> on_worker) {
+  std::vector<database_api> pool;
+  for (int i = 1; i <= workers; ++i) {
     auto worker = system.spawn<caf::detached>(database_worker, database_url,
-                                              node_id, ++*next);
+                                              node_id, i);
     if (on_worker)
-      on_worker(worker);
-    return worker;
-  };
-  return caf::actor_pool::make(system.dummy_execution_unit(),
-                               static_cast<size_t>(workers), factory,
-                               caf::actor_pool::round_robin());
+      on_worker(caf::actor_cast<caf::actor>(worker));
+    pool.push_back(worker);
+  }
+  return system.spawn(database_pool, std::move(pool));
 }
 
 } // namespace draft

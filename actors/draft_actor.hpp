@@ -39,7 +39,7 @@ namespace draft {
 
 /// Collaborators and limits of draft actors.
 struct draft_actor_config {
-  caf::actor database;  ///< database worker pool
+  database_api database; ///< database worker pool
   poller_api poller;    ///< outbox poller (register/unregister)
   timer_api timer;      ///< timer-tick actor (register/unregister)
   std::size_t history_limit = 512;

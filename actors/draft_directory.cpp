@@ -83,8 +83,9 @@ struct directory_state {
   }
 };
 
-caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
-                              draft_actor_config config) {
+directory_api::behavior_type
+draft_directory(directory_api::stateful_pointer<directory_state> self,
+                draft_actor_config config) {
   self->state.config = std::move(config);
   // Until a membership actor says otherwise this node is alone (and owns
   // every draft): that is the single-node gateway.
@@ -223,7 +224,7 @@ caf::behavior draft_directory(caf::stateful_actor<directory_state>* self,
 
 } // namespace
 
-caf::actor spawn_draft_directory(caf::actor_system& system,
+directory_api spawn_draft_directory(caf::actor_system& system,
                                  draft_actor_config config) {
   return system.spawn(draft_directory, std::move(config));
 }

@@ -396,7 +396,8 @@ caf::behavior membership(self_ptr self, membership_config config) {
                                st.config.credential->certificate_pem(),
                                signature);
     },
-    [=](caf::get_atom, const std::string& draft_id) -> caf::result<caf::message> {
+    [=](caf::get_atom,
+        const std::string& draft_id) -> caf::result<draft_actor_api> {
       ++self->state.handled;
       if (!from_member(self, "get_draft"))
         return caf::make_error(caf::sec::request_receiver_down,

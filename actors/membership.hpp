@@ -32,7 +32,7 @@
 //   (heartbeat_atom, from, std::vector<string> view)
 //                       -> (id, std::vector<string> view, int64 started_at)
 //                          from peers
-//   (caf::get_atom, draft_id) -> caf::actor
+//   (caf::get_atom, draft_id) -> draft_actor_api
 //                          from peers' draft actors looking for this node's
 //                          draft actor; delegated to the directory
 //   (members_atom)      -> std::vector<member_status>: the view, for the
@@ -50,6 +50,8 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/actor_interfaces.hpp"
+
 #include "runtime/cluster_config.hpp"
 #include "runtime/node_credential.hpp"
 
@@ -60,7 +62,7 @@ struct membership_config {
   std::vector<cluster_node> nodes; ///< every node of the file, this one too
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds peer_timeout{5000};
-  caf::actor directory;
+  directory_api directory;
   bool tls = false; ///< connect through CAF's OpenSSL module
   caf::actor admin; ///< this node's admin actor (told the view, too)
   /// This node's key and certificate and the cluster CA, for the hello; null

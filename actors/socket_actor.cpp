@@ -19,7 +19,7 @@ namespace {
 struct socket_state {
   sink_ptr sink;
   draft_actor_api draft;
-  caf::actor database;
+  database_api database;
   connection_info info;
   std::uint64_t frames = 0;
   std::uint64_t handled = 0;
@@ -62,9 +62,10 @@ bool take_resume_token(socket_state& st) {
   return true;
 }
 
-caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
-                           sink_ptr sink, draft_actor_api draft,
-                           caf::actor database, connection_info info) {
+socket_api::behavior_type
+socket_actor(socket_api::stateful_pointer<socket_state> self,
+             sink_ptr sink, draft_actor_api draft,
+             database_api database, connection_info info) {
   auto& st = self->state;
   st.sink = std::move(sink);
   st.draft = std::move(draft);
@@ -168,8 +169,8 @@ caf::behavior socket_actor(caf::stateful_actor<socket_state>* self,
 
 } // namespace
 
-caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
-                              draft_actor_api draft, caf::actor database,
+socket_api spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
+                              draft_actor_api draft, database_api database,
                               connection_info info) {
   return system.spawn(socket_actor, std::move(sink), std::move(draft),
                       std::move(database), std::move(info));

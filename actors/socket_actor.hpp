@@ -6,16 +6,7 @@
 // client's messages here, and the actor answers them (pong, resume) and
 // handles the connection's end (slow consumer, close).
 //
-// Handlers:
-//   (resume_request)             from the client: replay after last_seq
-//                                (rate-limited: past the limit, 4029)
-//   (ping_request)               from the client: answer a pong
-//   (slow_atom, int64 seq)       from the sink: it overflowed and closed;
-//                                record a dead letter, then quit
-//   (closed_atom)                from the sink: the client went away; quit
-//   (shutdown_atom, by)          an operator's disconnect: close 4010, quit
-//   (expire_atom)                the token expired: close 4001, quit
-//   (status_atom)                -> actor_status
+// Its interface is `socket_api` (actors/actor_interfaces.hpp).
 // It monitors the draft actor: if that stops, the client is closed with 1012
 // (service restart) and reconnects with its last seq.
 
@@ -41,8 +32,8 @@ struct connection_info {
   double resumes_per_second = 1;
 };
 
-caf::actor spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
-                              draft_actor_api draft, caf::actor database,
+socket_api spawn_socket_actor(caf::actor_system& system, sink_ptr sink,
+                              draft_actor_api draft, database_api database,
                               connection_info info);
 
 } // namespace draft

@@ -18,6 +18,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/actor_interfaces.hpp"
 #include "actors/gateway_messages.hpp"
 #include "runtime/jwt.hpp"
 
@@ -94,8 +95,8 @@ struct refusal {
 class gateway_context {
 public:
   gateway_context(caf::actor_system& system, gateway_options options,
-                  jwt_verifier verifier, caf::actor directory,
-                  caf::actor database, caf::actor membership = {},
+                  jwt_verifier verifier, directory_api directory,
+                  database_api database, caf::actor membership = {},
                   caf::actor admin = {})
     : system(system), options(std::move(options)),
       verifier(std::move(verifier)), directory(std::move(directory)),
@@ -105,8 +106,8 @@ public:
   caf::actor_system& system;
   const gateway_options options;
   const jwt_verifier verifier;
-  const caf::actor directory;
-  const caf::actor database;
+  const directory_api directory;
+  const database_api database;
   const caf::actor membership; ///< invalid on a single node (no cluster)
   const caf::actor admin;      ///< the admin console's actor
   std::atomic<bool> draining{false};

@@ -73,7 +73,7 @@ private:
   http_lane& lane_;
   gateway_context& context_;
   connection_info info_;
-  caf::actor socket_actor_;
+  socket_api socket_actor_;
   boost::beast::flat_buffer read_buffer_;
   send_queue<std::pair<frame_ptr, bool>> queue_; // frame, live
   std::size_t queued_bytes_ = 0;
@@ -124,7 +124,8 @@ void ws_session::start(beast::http::request<beast::http::string_body> request,
       self->context_.system, self, draft, self->context_.database, self->info_);
     if (self->context_.admin)
       caf::anon_send(self->context_.admin, register_atom::value,
-                     self->socket_actor_, socket_atom::value);
+                     caf::actor_cast<caf::actor>(self->socket_actor_),
+                     socket_atom::value);
     self->read_next();
   });
 }

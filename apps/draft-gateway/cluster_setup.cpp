@@ -87,7 +87,7 @@ void configure_cluster_transport(caf::actor_system_config& config,
 
 result<caf::actor> join_cluster(caf::actor_system& system,
                                 const cluster_membership& cluster,
-                                const caf::actor& directory,
+                                const directory_api& directory,
                                 const caf::actor& admin) {
   auto& file = cluster.file;
   auto& me = *file.find(cluster.node_id);

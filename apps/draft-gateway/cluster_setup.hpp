@@ -50,7 +50,7 @@ void configure_cluster_transport(caf::actor_system_config& config,
 /// the node's host only) and waits until every peer was tried once.
 result<caf::actor> join_cluster(caf::actor_system& system,
                                 const cluster_membership& cluster,
-                                const caf::actor& directory,
+                                const directory_api& directory,
                                 const caf::actor& admin);
 
 } // namespace draft

@@ -108,7 +108,7 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
 
 // Stops every actor of the node and waits (at most 15 s) until they are
 // done; a node that cannot stop in that time says so and exits at once.
-void stop_actors(caf::actor_system& system, const caf::actor& directory,
+void stop_actors(caf::actor_system& system, const draft::directory_api& directory,
                  std::vector<caf::actor> node_actors) {
   {
     caf::scoped_actor self{system};
@@ -242,12 +242,14 @@ int main(int argc, char** argv) {
   draft_config.replay_stall = *replay_stall;
   auto directory = draft::spawn_draft_directory(system, draft_config);
   // The admin console watches every actor through its status message alone.
+  auto watched_directory = caf::actor_cast<caf::actor>(directory);
   auto watched_poller = caf::actor_cast<caf::actor>(poller);
   auto watched_timer = caf::actor_cast<caf::actor>(timer);
+  auto watched_database = caf::actor_cast<caf::actor>(database);
   auto admin = draft::spawn_admin_actor(
     system, {options->node_id, directory, *admin_interval, seconds(1), 150,
              options->admin_actions});
-  for (auto& watched : {directory, watched_poller, watched_timer})
+  for (auto& watched : {watched_directory, watched_poller, watched_timer})
     caf::anon_send(admin, draft::register_atom::value, watched);
   for (auto& worker : database_workers)
     caf::anon_send(admin, draft::register_atom::value, worker);
@@ -255,7 +257,8 @@ int main(int argc, char** argv) {
   if (*cluster) {
     auto joined = draft::join_cluster(system, **cluster, directory, admin);
     if (!joined) {
-      stop_actors(system, directory, {admin, directory, watched_poller, watched_timer, database});
+      stop_actors(system, directory, {admin, watched_directory, watched_poller, watched_timer,
+                   watched_database});
       return fail(joined.error());
     }
     membership = *joined;
@@ -266,7 +269,8 @@ int main(int argc, char** argv) {
   auto server = draft::gateway_server::start(context);
   if (!server) {
     stop_actors(system, directory,
-                {admin, membership, directory, watched_poller, watched_timer, database});
+                {admin, membership, watched_directory, watched_poller, watched_timer,
+                 watched_database});
     return fail(server.error());
   }
   std::signal(SIGINT, on_signal);
@@ -280,8 +284,8 @@ int main(int argc, char** argv) {
   // then the lanes finish their last tasks and the destructors run.
   log.info("draining connections");
   (*server)->drain(seconds(5));
-  stop_actors(system, directory, {admin, membership, directory, watched_poller,
-                                  watched_timer, database});
+  stop_actors(system, directory, {admin, membership, watched_directory, watched_poller,
+                                  watched_timer, watched_database});
   (*server)->stop(seconds(2));
   log.info("stopped", {{"connections_left", context.connections()}});
   return 0;

@@ -116,7 +116,10 @@ try {
   const button = await pages[picker].$("#players button.pick:not([disabled])");
   const player = await button.getAttribute("data-player");
   const clicked = Date.now();
-  await button.click();
+  // A locator by player: the list is re-rendered on every update (a tick, a
+  // presence change), so an element handle may be gone by the time it is
+  // clicked.
+  await pages[picker].locator(`#players button.pick[data-player="${player}"]`).click();
   for (const name of [other, "watcher", picker])
     await pages[name].waitForSelector(`#board td[data-player="${player}"]`, { timeout: 10000 });
   step(`${picker} picked ${player} by clicking; shown on the other pages after ${Date.now() - clicked} ms`);
@@ -134,7 +137,7 @@ try {
   // The other team picks too, while the watcher is on its new node.
   const second = await pages[other].$("#players button.pick:not([disabled])");
   const secondPlayer = await second.getAttribute("data-player");
-  await second.click();
+  await pages[other].locator(`#players button.pick[data-player="${secondPlayer}"]`).click();
   await watcher.waitForSelector(`#board td[data-player="${secondPlayer}"]`, { timeout: 10000 });
   const want = await databasePicks();
   const shown = await shownPicks(watcher);

@@ -65,7 +65,7 @@ struct admin_actor_test : testing::Test {
 
 TEST_F(admin_actor_test, reports_kinds_rates_and_stuck_actors) {
   auto draft = system.spawn(draft_like);
-  auto directory = system.spawn(fake_directory, draft);
+  auto directory = caf::actor_cast<directory_api>(system.spawn(fake_directory, draft));
   auto busy = system.spawn(busy_actor);
   auto silent = system.spawn(silent_actor);
   auto admin = spawn_admin_actor(system, {"n1", directory, 100ms, 100ms, 10});
@@ -109,7 +109,7 @@ TEST_F(admin_actor_test, reports_kinds_rates_and_stuck_actors) {
   for (int i = 0; i < 100 && report(admin).actor_counts["socket"] != 0; ++i)
     std::this_thread::sleep_for(50ms);
   EXPECT_EQ(report(admin).actor_counts.count("socket"), 0u);
-  for (auto& a : {admin, directory, draft, silent})
+  for (auto& a : {admin, caf::actor_cast<caf::actor>(directory), draft, silent})
     caf::anon_send_exit(a, caf::exit_reason::kill);
 }
 

@@ -88,7 +88,8 @@ struct draft_actor_deterministic : testing::Test {
 
   draft_actor_config collaborators(std::string node_id) {
     draft_actor_config c;
-    c.database = keep(system.spawn(scripted_database, db));
+    c.database = caf::actor_cast<database_api>(
+      keep(system.spawn(scripted_database, db)));
     c.poller = caf::actor_cast<poller_api>(keep(system.spawn(ignore_all)));
     c.timer = caf::actor_cast<timer_api>(keep(system.spawn(ignore_all)));
     c.node_id = std::move(node_id);

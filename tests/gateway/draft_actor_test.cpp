@@ -43,7 +43,8 @@ struct draft_actor_test : testing::Test {
     draft_actor_config c;
     c.replay_batch = replay_batch;
     c.replay_stall = replay_stall;
-    c.database = system.spawn(fake_database, rows_in_db, fetches);
+    c.database = caf::actor_cast<database_api>(
+      system.spawn(fake_database, rows_in_db, fetches));
     c.poller = silent<poller_api>(system);
     c.timer = silent<timer_api>(system);
     c.history_limit = history;

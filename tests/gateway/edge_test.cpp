@@ -97,7 +97,7 @@ struct edge_test : ::testing::Test {
   gateway_system_config config;
   caf::actor_system system{config};
   std::vector<caf::actor> actors;
-  caf::actor directory;
+  directory_api directory;
   std::unique_ptr<gateway_context> context;
   std::unique_ptr<gateway_server> server;
   int port = 0;
@@ -106,20 +106,21 @@ struct edge_test : ::testing::Test {
     o.port = 0;
     auto database = system.spawn(scripted_database, rows);
     draft_actor_config dc;
-    dc.database = database;
+    dc.database = caf::actor_cast<database_api>(database);
     dc.poller = silent<poller_api>(system);
     dc.timer = silent<timer_api>(system);
     dc.replay_stall = 300ms;
     dc.replay_batch = replay_batch_for(o);
     directory = spawn_draft_directory(system, dc);
     actors = {database, caf::actor_cast<caf::actor>(dc.poller),
-              caf::actor_cast<caf::actor>(dc.timer), directory};
+              caf::actor_cast<caf::actor>(dc.timer),
+              caf::actor_cast<caf::actor>(directory)};
     jwt_settings settings;
     settings.hs256_secret = secret;
     auto verifier = jwt_verifier::create(settings);
     ASSERT_TRUE(verifier);
     context = std::make_unique<gateway_context>(system, o, *verifier, directory,
-                                                database);
+                                                dc.database);
     auto started = gateway_server::start(*context);
     ASSERT_TRUE(started) << started.error().to_string();
     server = std::move(*started);

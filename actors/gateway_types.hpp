@@ -121,35 +121,45 @@ struct dead_letter {
 constexpr auto describe(const actor_status*) {
   using namespace fields;
   using T = actor_status;
-  return make_record<T>("draft::actor_status", member("name", &T::name),
-                        member("kind", &T::kind),
-                        member("mailbox_size", &T::mailbox_size),
-                        member("messages_handled", &T::messages_handled),
-                        member("details", &T::details));
+  return make_record<T>(
+    "draft::actor_status",
+    member("name", &T::name),
+    member("kind", &T::kind),
+    member("mailbox_size", &T::mailbox_size),
+    member("messages_handled", &T::messages_handled),
+    member("details", &T::details));
 }
 
 constexpr auto describe(const member_status*) {
   using namespace fields;
   using T = member_status;
   return make_record<T>(
-    "draft::member_status", member("id", &T::id), member("address", &T::address),
-    member("http_port", &T::http_port), member("status", &T::status),
+    "draft::member_status",
+    member("id", &T::id),
+    member("address", &T::address),
+    member("http_port", &T::http_port),
+    member("status", &T::status),
     member("heartbeat_age_ms", &T::heartbeat_age_ms),
-    member("started_at", &T::started_at), member("sees", &T::sees));
+    member("started_at", &T::started_at),
+    member("sees", &T::sees));
 }
 
 constexpr auto describe(const actor_report*) {
   using namespace fields;
   using T = actor_report;
-  return make_record<T>("draft::actor_report", member("status", &T::status),
-                        member("rate", &T::rate), member("stuck", &T::stuck));
+  return make_record<T>(
+    "draft::actor_report",
+    member("status", &T::status),
+    member("rate", &T::rate),
+    member("stuck", &T::stuck));
 }
 
 constexpr auto describe(const activity_sample*) {
   using namespace fields;
   using T = activity_sample;
   return make_record<T>(
-    "draft::activity_sample", member("at", &T::at),
+    "draft::activity_sample",
+    member("at", &T::at),
     member("events_per_sec", &T::events_per_sec),
     member("deliveries_per_sec", &T::deliveries_per_sec),
     member("fanout_p50_ms", &T::fanout_p50_ms),
@@ -160,20 +170,29 @@ constexpr auto describe(const node_report*) {
   using namespace fields;
   using T = node_report;
   return make_record<T>(
-    "draft::node_report", member("node", &T::node), member("error", &T::error),
-    member("pid", &T::pid), member("started_at", &T::started_at),
-    member("cpu_percent", &T::cpu_percent), member("rss_bytes", &T::rss_bytes),
-    member("actor_counts", &T::actor_counts), member("stuck", &T::stuck),
-    member("actors", &T::actors), member("samples", &T::samples));
+    "draft::node_report",
+    member("node", &T::node),
+    member("error", &T::error),
+    member("pid", &T::pid),
+    member("started_at", &T::started_at),
+    member("cpu_percent", &T::cpu_percent),
+    member("rss_bytes", &T::rss_bytes),
+    member("actor_counts", &T::actor_counts),
+    member("stuck", &T::stuck),
+    member("actors", &T::actors),
+    member("samples", &T::samples));
 }
 
 constexpr auto describe(const outbox_row*) {
   using namespace fields;
   using T = outbox_row;
   return make_record<T>(
-    "draft::outbox_row", member("draft_id", &T::draft_id),
-    member("seq", &T::seq), member("event_id", &T::event_id),
-    member("type", &T::type), member("created_at", &T::created_at),
+    "draft::outbox_row",
+    member("draft_id", &T::draft_id),
+    member("seq", &T::seq),
+    member("event_id", &T::event_id),
+    member("type", &T::type),
+    member("created_at", &T::created_at),
     member("payload_json", &T::payload_json),
     member("traceparent", &T::traceparent));
 }
@@ -181,22 +200,27 @@ constexpr auto describe(const outbox_row*) {
 constexpr auto describe(const draft_load*) {
   using namespace fields;
   using T = draft_load;
-  return make_record<T>("draft::draft_load", member("found", &T::found),
-                        member("snapshot", &T::snapshot),
-                        member("paused_remaining_sec", &T::paused_remaining_sec),
-                        member("draft_type", &T::draft_type));
+  return make_record<T>(
+    "draft::draft_load",
+    member("found", &T::found),
+    member("snapshot", &T::snapshot),
+    member("paused_remaining_sec", &T::paused_remaining_sec),
+    member("draft_type", &T::draft_type));
 }
 
 constexpr auto describe(const dead_letter*) {
   using namespace fields;
   using T = dead_letter;
   return make_record<T>(
-    "draft::dead_letter", member("draft_id", &T::draft_id),
-    member("connection_id", &T::connection_id), member("user", &T::user),
-    member("seq", &T::seq), member("reason", &T::reason));
+    "draft::dead_letter",
+    member("draft_id", &T::draft_id),
+    member("connection_id", &T::connection_id),
+    member("user", &T::user),
+    member("seq", &T::seq),
+    member("reason", &T::reason));
 }
 
-// -- CAF inspection (0.17 form), from the field lists ------------------------------
+// -- CAF inspection (0.17 form), from the field lists -----------------------
 
 template <class Inspector, class T>
 std::enable_if_t<has_fields_v<T>, typename Inspector::result_type>

@@ -11,7 +11,10 @@
 // beside its definition gets equality (here), both JSON directions
 // (json_fields.hpp: the JSON name, kind and bounds of each field come from
 // the list) and, in the gateway, CAF's `inspect` (actors/gateway_types.hpp).
-// Adding a field is one line in its list. No CAF, no JSON library here.
+// Adding a field is one line in its list. A field's `.as("Name")` gives
+// its name in seed 003's payload format, which the relay can publish
+// instead (apps/outbox-relay/seed_payload.cpp). No CAF, no JSON library
+// here.
 
 #include <cstdint>
 #include <string>
@@ -44,6 +47,16 @@ struct field {
   kind how;
   std::int64_t min = 0;
   std::int64_t max = 0;
+  /// The field's name in seed 003's payload format (the relay's "seed"
+  /// payloads), or null when that format leaves it out.
+  const char* seed = nullptr;
+
+  /// The same field, named `seed_name` in the seed's format.
+  constexpr field as(const char* seed_name) const {
+    auto named = *this;
+    named.seed = seed_name;
+    return named;
+  }
 };
 
 template <class T, class... Fs>

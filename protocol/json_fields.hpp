@@ -11,21 +11,23 @@
 
 namespace draft::json {
 
+// Writes `v` as the member `name`, the way `f`'s kind says.
 template <class T, class M>
-void write_field(object_writer& o, const fields::field<T, M>& f, const M& v) {
+void write_field(object_writer& o, const char* name,
+                 const fields::field<T, M>& f, const M& v) {
   using fields::kind;
   if constexpr (std::is_same_v<M, std::string>) {
     if (f.how == kind::optional_text)
-      o.optional_str(f.name, v);
+      o.optional_str(name, v);
     else
-      o.str(f.name, v);
+      o.str(name, v);
   } else if constexpr (std::is_same_v<M, bool>) {
-    o.boolean(f.name, v);
+    o.boolean(name, v);
   } else if constexpr (std::is_integral_v<M>) {
     if (f.how == kind::time)
-      o.time(f.name, v);
+      o.time(name, v);
     else
-      o.num(f.name, v);
+      o.num(name, v);
   } else {
     static_assert(!sizeof(M), "a member without a JSON kind is written by hand");
   }
@@ -60,7 +62,19 @@ void read_field(object_reader& r, const fields::field<T, M>& f, M& v) {
 /// Writes every field of `x` as a member of the object being written.
 template <class T>
 void write_fields(object_writer& o, const T& x) {
-  for_each_field(x, [&](const auto& f, const auto& v) { write_field(o, f, v); });
+  for_each_field(x, [&](const auto& f, const auto& v) {
+    write_field(o, f.name, f, v);
+  });
+}
+
+/// The same in seed 003's payload format: only the fields it names, by its
+/// names.
+template <class T>
+void write_seed_fields(object_writer& o, const T& x) {
+  for_each_field(x, [&](const auto& f, const auto& v) {
+    if (f.seed)
+      write_field(o, f.seed, f, v);
+  });
 }
 
 /// Reads every field of `x` from the object `r` reads; the first problem

@@ -5,7 +5,9 @@
 // events to the outbox (draft_append_event), so events commit with the change
 // they describe, in per-draft seq order.
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "connection_pool.hpp"
@@ -65,6 +67,11 @@ public:
   /// in-progress draft, skipping drafts another instance holds locked.
   /// Returns false when no slot is overdue.
   bool autopick_one_overdue();
+
+  /// How long until the earliest pick timeout of an in-progress draft, by
+  /// the database's clock (zero if one is overdue); none if no pick is on
+  /// the clock. Database errors throw.
+  std::optional<std::chrono::microseconds> next_timeout();
 
 private:
   connection_pool& pool_;

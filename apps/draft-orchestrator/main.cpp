@@ -9,6 +9,7 @@
 
 #include "draft_commands.hpp"
 #include "orchestrator_api.hpp"
+#include "pick_clock.hpp"
 #include "runtime/config.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/migrations.hpp"
@@ -77,6 +78,7 @@ int main() {
   if (!origins)
     return fail(origins.error());
   draft::orchestrator_api api(commands, *verifier, *origins);
+  draft::pick_clock clock(commands, *interval);
   draft::http_server::options opts;
   opts.host = cfg.get_string("host", "127.0.0.1");
   opts.port = static_cast<std::uint16_t>(*port);
@@ -84,7 +86,13 @@ int main() {
   opts.max_connections = static_cast<int>(*max_connections);
   opts.idle_timeout = *idle;
   auto server = draft::http_server::start(
-    opts, [&](const draft::http_request& r) { return api.handle(r); });
+    opts, [&](const draft::http_request& r) {
+      auto response = api.handle(r);
+      // A write that committed may have moved a pick's timeout.
+      if (r.method != "GET" && response.status < 300)
+        clock.wake();
+      return response;
+    });
   if (!server)
     return fail(server.error());
   std::signal(SIGINT, on_signal);
@@ -92,13 +100,10 @@ int main() {
   log.info("listening", {{"address", opts.host + ":"
                                        + std::to_string((*server)->port())}});
 
-  // The pick clock. Timeouts live in the database, so overdue picks from
-  // before a crash are autopicked here at start-up too.
-  while (!stopping) {
-    while (!stopping && commands.autopick_one_overdue())
-      ;
-    std::this_thread::sleep_for(*interval);
-  }
+  // The pick clock runs on its own thread (pick_clock.hpp); this one waits
+  // for a signal.
+  while (!stopping)
+    std::this_thread::sleep_for(milliseconds(100));
   log.info("shutting down");
   (*server)->stop();
   return 0;

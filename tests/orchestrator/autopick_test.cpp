@@ -1,7 +1,8 @@
 // The pick clock: drafts played by autopick alone, in-process, with two
-// clock loops competing for the same overdue slots as two instances would.
+// pick clocks competing for the same overdue slots as two instances would.
 
 #include <atomic>
+#include <memory>
 #include <chrono>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "orchestrator_fixture.hpp"
+#include "pick_clock.hpp"
 
 using namespace draft;
 using namespace draft::testing;
@@ -23,26 +25,22 @@ int open_drafts(const std::string& url) {
     .as<int>();
 }
 
-// Runs `loops` clock loops until every draft completed or `limit` passed.
-void run_clocks(orchestrator_fixture& f, int loops, std::chrono::seconds limit) {
-  std::atomic<bool> done{false};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < loops; ++i)
-    threads.emplace_back([&] {
-      connection_pool pool(f.url());
-      draft_commands own(pool); // its own connections, like another instance
-      while (!done) {
-        while (!done && own.autopick_one_overdue())
-          ;
-        std::this_thread::sleep_for(50ms);
-      }
-    });
+// Runs `clocks` pick clocks, each with its own connections like another
+// instance, until every draft completed or `limit` passed. They are never
+// woken: each finds the next timeout by itself (at most a second apart).
+void run_clocks(orchestrator_fixture& f, int clocks, std::chrono::seconds limit) {
+  std::vector<std::unique_ptr<connection_pool>> pools;
+  std::vector<std::unique_ptr<draft_commands>> commands;
+  std::vector<std::unique_ptr<pick_clock>> running;
+  for (int i = 0; i < clocks; ++i) {
+    pools.push_back(std::make_unique<connection_pool>(f.url()));
+    commands.push_back(std::make_unique<draft_commands>(*pools.back()));
+    running.push_back(std::make_unique<pick_clock>(*commands.back(), 1s));
+  }
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (open_drafts(f.url()) > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(200ms);
-  done = true;
-  for (auto& t : threads)
-    t.join();
+    std::this_thread::sleep_for(200ms); // polls the database: a wait on it
+  running.clear();
 }
 
 } // namespace

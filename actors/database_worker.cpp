@@ -11,15 +11,13 @@
 #include "actors/gateway_messages.hpp"
 #include "protocol/uuid.hpp"
 #include "actors/gateway_types.hpp"
+#include "runtime/draft_queries.hpp"
 #include "runtime/logger.hpp"
 
 namespace draft {
 
 namespace {
 
-std::string micros(const std::string& column) {
-  return "(extract(epoch from " + column + ") * 1000000)::bigint";
-}
 
 struct worker_state {
   std::string url;
@@ -47,48 +45,14 @@ draft_load load(pqxx::connection& c, const std::string& draft_id) {
   // One snapshot of the database, so state and last_seq agree.
   pqxx::work tx(c);
   tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  auto d = tx.exec_params("SELECT status, rounds * team_count, last_seq, type, "
-                          + micros("paused_at")
-                          + " FROM drafts WHERE id = $1",
-                          draft_id);
-  if (d.empty())
+  auto state = read_draft_state(tx, draft_id);
+  tx.commit();
+  if (!state)
     return out;
   out.found = true;
-  auto& s = out.snapshot;
-  s.draft_id = draft_id;
-  parse_draft_status(d[0][0].as<std::string>(), s.status);
-  s.total_picks = d[0][1].as<int>();
-  s.last_seq = d[0][2].as<long long>();
-  out.draft_type = d[0][3].as<std::string>();
-  s.completed_picks = tx.exec_params1("SELECT count(*) FROM picks WHERE "
-                                      "draft_id = $1 AND player_id IS NOT NULL",
-                                      draft_id)[0]
-                        .as<int>();
-  if (s.status == draft_status::in_progress || s.status == draft_status::paused) {
-    auto p = tx.exec_params("SELECT id, team_id, round, pick, overall_pick, "
-                            + micros("started_at") + ", " + micros("timeout_at")
-                            + " FROM picks WHERE draft_id = $1 AND player_id "
-                              "IS NULL ORDER BY overall_pick LIMIT 1",
-                            draft_id);
-    if (!p.empty() && !p[0][5].is_null()) {
-      current_pick cp;
-      cp.pick_id = p[0][0].as<std::string>();
-      cp.team_id = p[0][1].as<std::string>();
-      cp.round = p[0][2].as<int>();
-      cp.pick = p[0][3].as<int>();
-      cp.overall_pick = p[0][4].as<int>();
-      cp.started_at = p[0][5].as<long long>();
-      cp.timeout_at = p[0][6].as<long long>();
-      s.pick = cp;
-      if (s.status == draft_status::paused && !d[0][4].is_null()) {
-        auto paused_at = d[0][4].as<long long>();
-        out.paused_remaining_sec = static_cast<std::int32_t>(
-          std::max<long long>(0, cp.timeout_at - paused_at + 999'999)
-          / 1'000'000);
-      }
-    }
-  }
-  tx.commit();
+  out.snapshot = std::move(state->snapshot);
+  out.paused_remaining_sec = state->paused_remaining_sec;
+  out.draft_type = std::move(state->type);
   return out;
 }
 
@@ -96,7 +60,7 @@ std::vector<outbox_row> fetch(pqxx::connection& c, const std::string& draft_id,
                               std::int64_t from, std::int64_t to) {
   pqxx::nontransaction tx(c);
   auto rows = tx.exec_params("SELECT seq, event_id, event_type, "
-                             + micros("created_at")
+                             + sql_micros("created_at")
                              + ", payload::text, coalesce(traceparent, '') "
                                "FROM draft_outbox WHERE "
                                "draft_id = $1 AND seq BETWEEN $2 AND $3 ORDER "
@@ -137,7 +101,7 @@ caf::result<std::string> picks_page(pqxx::connection& c,
   }
   auto rows = tx.exec_params(
     "SELECT p.id, p.player_id, p.team_id, p.round, p.pick, p.overall_pick, "
-    "pl.name, t.name, " + micros("p.picked_at") + ", p.auto_picked, "
+    "pl.name, t.name, " + sql_micros("p.picked_at") + ", p.auto_picked, "
     "p.autopick_source, p.picked_by"
     " FROM picks p JOIN players pl ON pl.id = p.player_id JOIN teams t ON "
     "t.id = p.team_id WHERE p.draft_id = $1 AND p.overall_pick > $2 ORDER BY "
@@ -196,7 +160,7 @@ std::string dead_letters_report(pqxx::connection& c) {
   bool first = true;
   for (auto r : tx.exec("SELECT id, draft_id, seq, event_id, event_type, "
                         "attempts, coalesce(last_error, ''), "
-                        + micros("dead_at")
+                        + sql_micros("dead_at")
                         + " FROM draft_outbox WHERE dead ORDER BY dead_at DESC "
                           "LIMIT 100")) {
     out += std::string(first ? "" : ",") + "{\"id\":" + r[0].as<std::string>()
@@ -215,7 +179,7 @@ std::string dead_letters_report(pqxx::connection& c) {
   first = true;
   for (auto r : tx.exec("SELECT id, draft_id, connection_id, user_subject, seq, "
                         "reason, node, "
-                        + micros("created_at")
+                        + sql_micros("created_at")
                         + " FROM broadcast_dead_letters ORDER BY id DESC "
                           "LIMIT 100")) {
     out += std::string(first ? "" : ",") + "{\"id\":" + r[0].as<std::string>()

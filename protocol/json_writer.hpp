@@ -1,7 +1,8 @@
 #pragma once
 
-// Internal to the JSON codecs (and the relay's seed payload): a writer that
-// lets each payload read as its list of fields.
+// The one way JSON is written outside the protocol encoders: a writer that
+// lets each object read as its list of fields (the codecs, the relay's seed
+// payload, the orchestrator's answers). No string concatenation of JSON.
 
 #include <cstdint>
 #include <string>
@@ -48,8 +49,50 @@ public:
     return str(key, format_rfc3339(value));
   }
 
+  object_writer& null(const char* key) {
+    w_.Key(key);
+    w_.Null();
+    return *this;
+  }
+
+  /// A nested object: `fill(object_writer&)` writes its members.
+  template <class Fill>
+  object_writer& object(const char* key, Fill fill) {
+    w_.Key(key);
+    w_.StartObject();
+    fill(*this);
+    w_.EndObject();
+    return *this;
+  }
+
+  /// An array of objects, one per item: `fill(object_writer&, item)`.
+  template <class Items, class Fill>
+  object_writer& objects(const char* key, const Items& items, Fill fill) {
+    w_.Key(key);
+    w_.StartArray();
+    for (const auto& item : items) {
+      w_.StartObject();
+      fill(*this, item);
+      w_.EndObject();
+    }
+    w_.EndArray();
+    return *this;
+  }
+
 private:
   writer_type& w_;
 };
+
+/// One JSON object as text: `fill(object_writer&)` writes its members.
+template <class Fill>
+std::string write_object(Fill fill) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  object_writer o(w);
+  w.StartObject();
+  fill(o);
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 } // namespace draft::json

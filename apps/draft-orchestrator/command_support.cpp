@@ -7,10 +7,6 @@
 
 namespace draft {
 
-std::string micros(const std::string& column) {
-  return "(extract(epoch from " + column + ") * 1000000)::bigint";
-}
-
 std::string actor_name(const jwt_claims& who) {
   if (who.subject.size() <= max_by_bytes)
     return who.subject;
@@ -31,7 +27,7 @@ draft_row lock_draft(pqxx::work& tx, const std::string& id) {
   require_uuid(id, "the draft id");
   auto rows = tx.exec_params(
     "SELECT id, type, status, rounds, time_per_pick_sec, team_count, last_seq, "
-      + micros("coalesce(started_at, now())")
+      + sql_micros("coalesce(started_at, now())")
       + " FROM drafts WHERE id = $1 FOR UPDATE",
     id);
   if (rows.empty())
@@ -46,8 +42,8 @@ draft_row lock_draft(pqxx::work& tx, const std::string& id) {
 std::optional<slot_row> current_slot(pqxx::work& tx, const std::string& id) {
   auto rows = tx.exec_params(
     "SELECT p.id, p.team_id, t.name, p.round, p.pick, p.overall_pick, "
-      + micros("coalesce(p.started_at, now())") + ", "
-      + micros("coalesce(p.timeout_at, now())")
+      + sql_micros("coalesce(p.started_at, now())") + ", "
+      + sql_micros("coalesce(p.timeout_at, now())")
       + " FROM picks p JOIN teams t ON t.id = p.team_id"
         " WHERE p.draft_id = $1 AND p.player_id IS NULL"
         " ORDER BY p.overall_pick LIMIT 1",
@@ -63,7 +59,7 @@ std::optional<slot_row> current_slot(pqxx::work& tx, const std::string& id) {
 
 timestamp db_now(pqxx::work& tx) {
   return tx
-    .exec1("SELECT " + micros("date_trunc('milliseconds', clock_timestamp())"))
+    .exec1("SELECT " + sql_micros("date_trunc('milliseconds', clock_timestamp())"))
       [0]
     .as<long long>();
 }

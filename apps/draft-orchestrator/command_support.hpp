@@ -14,6 +14,7 @@
 #include "connection_pool.hpp"
 #include "protocol/json_reader.hpp"
 #include "protocol/types.hpp"
+#include "runtime/draft_queries.hpp"
 #include "runtime/http_server.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/logger.hpp"
@@ -31,8 +32,6 @@ struct command_error {
 /// The longest pick clock a draft may have, in seconds.
 constexpr int max_clock_sec = 3600;
 
-/// Microseconds since the epoch of a timestamptz expression, in SQL.
-std::string micros(const std::string& column);
 
 /// A draft row as a command reads it under its lock.
 struct draft_row {

@@ -3,6 +3,8 @@
 #include "command_support.hpp"
 #include "draft_order.hpp"
 #include "protocol/json_codec.hpp"
+#include "protocol/json_writer.hpp"
+#include "runtime/draft_queries.hpp"
 #include "protocol/uuid.hpp"
 #include "runtime/config.hpp"
 #include "runtime/trace_context.hpp"
@@ -172,50 +174,43 @@ http_response draft_commands::describe(const jwt_claims& who,
                                        const std::string& draft_id) {
   return run(pool_, "describe", [&](pqxx::work& tx) {
     require_uuid(draft_id, "the draft id");
-    auto rows = tx.exec_params("SELECT id, type, status, rounds, "
-                               "time_per_pick_sec, team_count, last_seq FROM "
-                               "drafts WHERE id = $1",
-                               draft_id);
-    if (rows.empty())
+    auto state = read_draft_state(tx, draft_id);
+    if (!state)
       throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
     require_reader(tx, who, draft_id);
-    auto d = rows[0];
-    std::string teams = "[";
+    struct team { std::string id, name; int position; };
+    std::vector<team> teams;
     for (auto t : tx.exec_params("SELECT id, name, draft_position FROM teams "
                                  "WHERE draft_id = $1 ORDER BY draft_position",
                                  draft_id))
-      teams += std::string(teams.size() > 1 ? "," : "") + "{\"team_id\":"
-               + json_quoted(t[0].as<std::string>()) + ",\"name\":"
-               + json_quoted(t[1].as<std::string>()) + ",\"draft_position\":"
-               + t[2].as<std::string>() + "}";
-    teams += "]";
-    auto completed = tx.exec_params1("SELECT count(*) FROM picks WHERE "
-                                     "draft_id = $1 AND player_id IS NOT NULL",
-                                     draft_id)[0]
-                       .as<int>();
-    std::string current = "null";
-    auto status = d[2].as<std::string>();
-    if (status == "IN_PROGRESS" || status == "PAUSED") {
-      if (auto slot = current_slot(tx, draft_id))
-        current = "{\"pick_id\":" + json_quoted(slot->pick_id)
-                  + ",\"team_id\":" + json_quoted(slot->team_id)
-                  + ",\"round\":" + std::to_string(slot->round)
-                  + ",\"pick\":" + std::to_string(slot->pick)
-                  + ",\"overall_pick\":" + std::to_string(slot->overall)
-                  + ",\"started_at\":" + json_quoted(format_rfc3339(slot->started_at))
-                  + ",\"timeout_at\":" + json_quoted(format_rfc3339(slot->timeout_at))
-                  + "}";
-    }
-    int total = d[3].as<int>() * d[5].as<int>();
-    return http_response{
-      200, "{\"draft_id\":" + json_quoted(d[0].as<std::string>()) + ",\"type\":"
-             + json_quoted(d[1].as<std::string>()) + ",\"status\":" + json_quoted(status)
-             + ",\"rounds\":" + d[3].as<std::string>()
-             + ",\"time_per_pick_sec\":" + d[4].as<std::string>()
-             + ",\"last_seq\":" + d[6].as<std::string>()
-             + ",\"total_picks\":" + std::to_string(total)
-             + ",\"completed_picks\":" + std::to_string(completed)
-             + ",\"current_pick\":" + current + ",\"teams\":" + teams + "}"};
+      teams.push_back({t[0].as<std::string>(), t[1].as<std::string>(),
+                       t[2].as<int>()});
+    auto& s = state->snapshot;
+    return http_response{200, json::write_object([&](json::object_writer& o) {
+      o.str("draft_id", s.draft_id)
+        .str("type", state->type)
+        .str("status", to_string(s.status))
+        .num("rounds", state->rounds)
+        .num("time_per_pick_sec", state->time_per_pick_sec)
+        .num("last_seq", s.last_seq)
+        .num("total_picks", s.total_picks)
+        .num("completed_picks", s.completed_picks);
+      if (s.pick)
+        o.object("current_pick", [&](json::object_writer& p) {
+          p.str("pick_id", s.pick->pick_id)
+            .str("team_id", s.pick->team_id)
+            .num("round", s.pick->round)
+            .num("pick", s.pick->pick)
+            .num("overall_pick", s.pick->overall_pick)
+            .time("started_at", s.pick->started_at)
+            .time("timeout_at", s.pick->timeout_at);
+        });
+      else
+        o.null("current_pick");
+      o.objects("teams", teams, [](json::object_writer& t, const team& x) {
+        t.str("team_id", x.id).str("name", x.name).num("draft_position", x.position);
+      });
+    })};
   });
 }
 

@@ -1,5 +1,7 @@
 #include "command_support.hpp"
 
+#include "protocol/json_writer.hpp"
+
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
 #include "runtime/random_uuid.hpp"
@@ -206,8 +208,9 @@ void check(const json::object_reader& r) {
 
 std::string state_body(const draft_row& d, const char* status,
                        long long last_seq) {
-  return "{\"draft_id\":" + json_quoted(d.id) + ",\"status\":" + json_quoted(status)
-         + ",\"last_seq\":" + std::to_string(last_seq) + "}";
+  return json::write_object([&](json::object_writer& o) {
+    o.str("draft_id", d.id).str("status", status).num("last_seq", last_seq);
+  });
 }
 
 } // namespace draft

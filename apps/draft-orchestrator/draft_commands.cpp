@@ -124,7 +124,6 @@ http_response draft_commands::create(const jwt_claims& who,
                             + " rounds of " + std::to_string(teams.size())
                             + " teams need " + std::to_string(needed)};
     std::vector<std::string> team_ids;
-    std::string teams_json = "[";
     for (size_t i = 0; i < teams.size(); ++i) {
       auto team_id = tx.exec_params1("INSERT INTO teams (id, draft_id, name, "
                                      "draft_position) VALUES "
@@ -133,12 +132,8 @@ http_response draft_commands::create(const jwt_claims& who,
                                      id, teams[i], static_cast<int>(i + 1))[0]
                        .as<std::string>();
       team_ids.push_back(team_id);
-      teams_json += std::string(i ? "," : "") + "{\"team_id\":" + json_quoted(team_id)
-                    + ",\"name\":" + json_quoted(teams[i])
-                    + ",\"draft_position\":" + std::to_string(i + 1) + "}";
     }
-    teams_json += "]";
-    std::string picks_json = "[";
+    std::vector<std::string> pick_ids;
     auto board = draft_board(type, static_cast<int>(teams.size()), rounds);
     for (auto& slot : board) {
       auto& team_id = team_ids[static_cast<size_t>(slot.team_position - 1)];
@@ -149,24 +144,32 @@ http_response draft_commands::create(const jwt_claims& who,
                                      id, slot.round, slot.pick,
                                      slot.overall_pick, team_id)[0]
                        .as<std::string>();
-      picks_json += std::string(slot.overall_pick > 1 ? "," : "")
-                    + "{\"pick_id\":" + json_quoted(pick_id)
-                    + ",\"round\":" + std::to_string(slot.round)
-                    + ",\"pick\":" + std::to_string(slot.pick)
-                    + ",\"overall_pick\":" + std::to_string(slot.overall_pick)
-                    + ",\"team_id\":" + json_quoted(team_id) + "}";
+      pick_ids.push_back(pick_id);
     }
-    picks_json += "]";
     logger::get("orchestrator")
       .info("draft created", {{"draft_id", id}, {"by", who.subject}});
-    return http_response{201, "{\"draft_id\":" + json_quoted(id)
-                                + ",\"type\":" + json_quoted(type)
-                                + ",\"status\":\"NOT_STARTED\",\"rounds\":"
-                                + std::to_string(rounds)
-                                + ",\"time_per_pick_sec\":"
-                                + std::to_string(clock)
-                                + ",\"teams\":" + teams_json
-                                + ",\"picks\":" + picks_json + "}"};
+    return http_response{201, json::write_object([&](json::object_writer& o) {
+      o.str("draft_id", id)
+        .str("type", type)
+        .str("status", "NOT_STARTED")
+        .num("rounds", rounds)
+        .num("time_per_pick_sec", clock);
+      std::size_t i = 0;
+      o.objects("teams", teams, [&](json::object_writer& t, const std::string& name) {
+        t.str("team_id", team_ids[i])
+          .str("name", name)
+          .num("draft_position", static_cast<std::int64_t>(i + 1));
+        ++i;
+      });
+      std::size_t k = 0;
+      o.objects("picks", board, [&](json::object_writer& p, const auto& slot) {
+        p.str("pick_id", pick_ids[k++])
+          .num("round", slot.round)
+          .num("pick", slot.pick)
+          .num("overall_pick", slot.overall_pick)
+          .str("team_id", team_ids[static_cast<size_t>(slot.team_position - 1)]);
+      });
+    })};
   });
 }
 
@@ -318,11 +321,12 @@ http_response draft_commands::pick(const jwt_claims& who,
     auto now = db_now(tx);
     apply_pick(tx, d, slot, player_id, player_name,
                pick_origin{false, "", actor_name(who)}, now);
-    return http_response{201, "{\"pick_id\":" + json_quoted(slot.pick_id)
-                                + ",\"overall_pick\":"
-                                + std::to_string(slot.overall)
-                                + ",\"player_id\":" + json_quoted(player_id)
-                                + ",\"team_id\":" + json_quoted(slot.team_id) + "}"};
+    return http_response{201, json::write_object([&](json::object_writer& o) {
+      o.str("pick_id", slot.pick_id)
+        .num("overall_pick", slot.overall)
+        .str("player_id", player_id)
+        .str("team_id", slot.team_id);
+    })};
   });
 }
 
@@ -370,27 +374,29 @@ draft_commands::players(const jwt_claims& who, const std::string& draft_id,
           "NULL OR (pk.id IS NULL) = $3) AND pl.rank > $4 ORDER BY pl.rank "
           "LIMIT $5",
       draft_id, position, available, static_cast<int>(after_rank), limit + 1);
-    std::string out = "{\"players\":[";
-    int n = 0;
-    std::string last_rank;
-    for (auto row : rows) {
-      if (n == limit)
-        break;
-      out += std::string(n ? "," : "") + "{\"player_id\":"
-             + json_quoted(row[0].as<std::string>()) + ",\"name\":"
-             + json_quoted(row[1].as<std::string>()) + ",\"position\":"
-             + json_quoted(row[2].as<std::string>()) + ",\"nfl_team\":"
-             + json_quoted(row[3].as<std::string>()) + ",\"rank\":"
-             + row[4].as<std::string>() + ",\"available\":"
-             + (row[5].is_null() ? "true" : "false") + ",\"drafted_by\":"
-             + (row[5].is_null() ? "null" : json_quoted(row[5].as<std::string>()))
-             + "}";
-      last_rank = row[4].as<std::string>();
-      ++n;
-    }
-    out += "],\"next_cursor\":";
-    out += static_cast<int>(rows.size()) > limit ? json_quoted(last_rank) : "null";
-    return http_response{200, out + "}"};
+    std::vector<pqxx::row> page;
+    for (auto row : rows)
+      if (static_cast<int>(page.size()) < limit)
+        page.push_back(row);
+    bool more = static_cast<int>(rows.size()) > limit;
+    return http_response{200, json::write_object([&](json::object_writer& o) {
+      o.objects("players", page, [](json::object_writer& p, const pqxx::row& r) {
+        p.str("player_id", r[0].as<std::string>())
+          .str("name", r[1].as<std::string>())
+          .str("position", r[2].as<std::string>())
+          .str("nfl_team", r[3].as<std::string>())
+          .num("rank", r[4].as<long long>())
+          .boolean("available", r[5].is_null());
+        if (r[5].is_null())
+          p.null("drafted_by");
+        else
+          p.str("drafted_by", r[5].as<std::string>());
+      });
+      if (more)
+        o.str("next_cursor", page.back()[4].as<std::string>());
+      else
+        o.null("next_cursor");
+    })};
   });
 }
 

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "command_support.hpp"
+
+#include "protocol/json_writer.hpp"
 #include "draft_commands.hpp"
 #include "protocol/json_codec.hpp"
 #include "protocol/uuid.hpp"
@@ -37,23 +39,22 @@ void require_team_of_draft(pqxx::work& tx, const std::string& draft_id,
 // rank}]}` in queue order.
 std::string queue_body(pqxx::work& tx, const std::string& draft_id,
                        const std::string& team_id) {
-  std::string out = "{\"draft_id\":" + json_quoted(draft_id)
-                    + ",\"team_id\":" + json_quoted(team_id) + ",\"players\":[";
-  bool first = true;
-  for (auto r : tx.exec_params("SELECT pl.id, pl.name, pl.position, "
-                               "pl.nfl_team, pl.rank FROM team_queues q JOIN "
-                               "players pl ON pl.id = q.player_id WHERE "
-                               "q.team_id = $1 ORDER BY q.position",
-                               team_id)) {
-    out += std::string(first ? "" : ",") + "{\"player_id\":"
-           + json_quoted(r[0].as<std::string>()) + ",\"name\":"
-           + json_quoted(r[1].as<std::string>()) + ",\"position\":"
-           + json_quoted(r[2].as<std::string>()) + ",\"nfl_team\":"
-           + json_quoted(r[3].as<std::string>())
-           + ",\"rank\":" + r[4].as<std::string>() + "}";
-    first = false;
-  }
-  return out + "]}";
+  auto rows = tx.exec_params("SELECT pl.id, pl.name, pl.position, "
+                             "pl.nfl_team, pl.rank FROM team_queues q JOIN "
+                             "players pl ON pl.id = q.player_id WHERE "
+                             "q.team_id = $1 ORDER BY q.position",
+                             team_id);
+  return json::write_object([&](json::object_writer& o) {
+    o.str("draft_id", draft_id)
+      .str("team_id", team_id)
+      .objects("players", rows, [](json::object_writer& p, const pqxx::row& r) {
+        p.str("player_id", r[0].as<std::string>())
+          .str("name", r[1].as<std::string>())
+          .str("position", r[2].as<std::string>())
+          .str("nfl_team", r[3].as<std::string>())
+          .num("rank", r[4].as<long long>());
+      });
+  });
 }
 
 // The `player_ids` array of a queue body: UUIDs, distinct, at most 50.
@@ -237,14 +238,17 @@ http_response draft_commands::undo(const jwt_claims& who,
                             {"player_id", last->player_id},
                             {"by", who.subject}});
     auto events = d.status == "COMPLETED" ? 3 : 2;
-    return http_response{
-      200, "{\"draft_id\":" + json_quoted(draft_id) + ",\"status\":"
-             + json_quoted(status) + ",\"last_seq\":"
-             + std::to_string(d.last_seq + events) + ",\"undone\":{\"pick_id\":"
-             + json_quoted(slot.pick_id) + ",\"overall_pick\":"
-             + std::to_string(slot.overall) + ",\"player_id\":"
-             + json_quoted(last->player_id) + ",\"team_id\":"
-             + json_quoted(slot.team_id) + "}}"};
+    return http_response{200, json::write_object([&](json::object_writer& o) {
+      o.str("draft_id", draft_id)
+        .str("status", status)
+        .num("last_seq", d.last_seq + events)
+        .object("undone", [&](json::object_writer& u) {
+          u.str("pick_id", slot.pick_id)
+            .num("overall_pick", slot.overall)
+            .str("player_id", last->player_id)
+            .str("team_id", slot.team_id);
+        });
+    })};
   });
 }
 
@@ -281,11 +285,8 @@ http_response draft_commands::set_clock(const jwt_claims& who,
       tx.exec_params("UPDATE drafts SET time_per_pick_sec = $2 WHERE id = $1",
                      draft_id, *per_pick);
     }
-    std::string answer = "{\"draft_id\":" + json_quoted(draft_id)
-                         + ",\"status\":" + json_quoted(d.status)
-                         + ",\"time_per_pick_sec\":"
-                         + std::to_string(d.time_per_pick_sec);
     long long last_seq = d.last_seq;
+    std::optional<slot_row> on_clock;
     if (d.status == "IN_PROGRESS") {
       // Every client learns the new clock, in order, from a PickStarted for
       // the pick on the clock (its timeout unchanged unless remaining_sec).
@@ -301,9 +302,7 @@ http_response draft_commands::set_clock(const jwt_claims& who,
                                   slot.pick, slot.overall, slot.started_at,
                                   slot.timeout_at, d.time_per_pick_sec});
       ++last_seq;
-      answer += ",\"current_pick\":{\"pick_id\":" + json_quoted(slot.pick_id)
-                + ",\"timeout_at\":"
-                + json_quoted(format_rfc3339(slot.timeout_at)) + "}";
+      on_clock = slot;
     }
     logger::get("orchestrator")
       .info("clock set",
@@ -311,8 +310,16 @@ http_response draft_commands::set_clock(const jwt_claims& who,
              {"remaining_sec", static_cast<std::int64_t>(remaining.value_or(0))},
              {"time_per_pick_sec", static_cast<std::int64_t>(d.time_per_pick_sec)},
              {"by", who.subject}});
-    return http_response{200, answer + ",\"last_seq\":"
-                                + std::to_string(last_seq) + "}"};
+    return http_response{200, json::write_object([&](json::object_writer& o) {
+      o.str("draft_id", draft_id)
+        .str("status", d.status)
+        .num("time_per_pick_sec", d.time_per_pick_sec);
+      if (on_clock)
+        o.object("current_pick", [&](json::object_writer& p) {
+          p.str("pick_id", on_clock->pick_id).time("timeout_at", on_clock->timeout_at);
+        });
+      o.num("last_seq", last_seq);
+    })};
   });
 }
 

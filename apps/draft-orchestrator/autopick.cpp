@@ -36,7 +36,7 @@ bool draft_commands::autopick_one_overdue() {
       " AND p.timeout_at <= clock_timestamp()"
       " ORDER BY p.timeout_at LIMIT 1 FOR UPDATE OF d SKIP LOCKED");
     if (due.empty())
-      return http_response{204, ""};
+      return answer{};
     found = true;
     auto draft_id = due[0][0].as<std::string>();
     auto d = lock_draft(tx, draft_id); // already ours; re-read under the lock
@@ -44,7 +44,7 @@ bool draft_commands::autopick_one_overdue() {
     auto slot = current_slot(tx, draft_id);
     // Re-check with a fresh snapshot: a pick may have committed just before.
     if (d.status != "IN_PROGRESS" || !slot || slot->timeout_at > now)
-      return http_response{204, ""};
+      return answer{};
     // The team's queue first (drafted players have left it), else the best
     // rank.
     const char* source = "queue";
@@ -67,7 +67,7 @@ bool draft_commands::autopick_one_overdue() {
         draft_id);
     }
     if (best.empty())
-      throw command_error{500, "pool_exhausted",
+      throw command_error{refusal::failed, "pool_exhausted",
                           "no player left to autopick in draft " + draft_id};
     apply_pick(tx, d, *slot, best[0][0].as<std::string>(),
                best[0][1].as<std::string>(), pick_origin{true, source, ""},
@@ -80,11 +80,11 @@ bool draft_commands::autopick_one_overdue() {
                          {"overall_pick", slot->overall},
                          {"source", std::string(source)},
                          {"player", best[0][1].as<std::string>()}});
-    return http_response{200, ""};
+    return answer{false, ""};
   });
-  if (res.status >= 500) {
+  if (!res) {
     logger::get("orchestrator")
-      .warn("autopick failed", {{"error", res.body}});
+      .warn("autopick failed", {{"error", res.error().message}});
     return false;
   }
   return found;

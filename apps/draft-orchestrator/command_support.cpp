@@ -20,7 +20,7 @@ std::string actor_name(const jwt_claims& who) {
 
 void require_uuid(const std::string& id, const char* what) {
   if (!is_uuid(id))
-    throw command_error{400, "invalid_id",
+    throw command_error{refusal::invalid, "invalid_id",
                         std::string(what) + " must be a UUID, got \"" + id
                           + "\""};
 }
@@ -33,7 +33,7 @@ draft_row lock_draft(pqxx::work& tx, const std::string& id) {
       + " FROM drafts WHERE id = $1 FOR UPDATE",
     id);
   if (rows.empty())
-    throw command_error{404, "unknown_draft", "no draft with id " + id};
+    throw command_error{refusal::not_found, "unknown_draft", "no draft with id " + id};
   auto r = rows[0];
   return {r[0].as<std::string>(), r[1].as<std::string>(),
           r[2].as<std::string>(), r[3].as<int>(),
@@ -149,13 +149,13 @@ std::string require_available(pqxx::work& tx, const std::string& draft_id,
         "pl.id) FROM players pl, drafts d WHERE pl.id = $1 AND d.id = $2",
     player_id, draft_id);
   if (p.empty())
-    throw command_error{404, "unknown_player", "no player with id " + player_id};
+    throw command_error{refusal::not_found, "unknown_player", "no player with id " + player_id};
   auto name = p[0][0].as<std::string>();
   if (!p[0][1].as<bool>())
-    throw command_error{422, "player_not_in_pool",
+    throw command_error{refusal::unprocessable, "player_not_in_pool",
                         name + " is outside this draft's player pool"};
   if (p[0][2].as<bool>())
-    throw command_error{409, "player_already_drafted",
+    throw command_error{refusal::conflict, "player_already_drafted",
                         name + " has already been drafted"};
   return name;
 }
@@ -168,7 +168,7 @@ bool is_manager(const jwt_claims& who, const std::string& draft_id) {
 
 void require_manager(const jwt_claims& who, const std::string& draft_id) {
   if (!is_manager(who, draft_id))
-    throw command_error{403, "forbidden",
+    throw command_error{refusal::forbidden, "forbidden",
                         "this needs role commissioner (for this draft) or "
                         "admin"};
 }
@@ -183,13 +183,13 @@ void require_reader(pqxx::work& tx, const jwt_claims& who,
                                           who.team_id, draft_id)
                              .empty();
   if (!team_of_draft)
-    throw command_error{403, "forbidden", "this token may not read the draft"};
+    throw command_error{refusal::forbidden, "forbidden", "this token may not read the draft"};
 }
 
 void require_status(const draft_row& d, const char* wanted,
                     const char* action) {
   if (d.status != wanted)
-    throw command_error{409, "invalid_state",
+    throw command_error{refusal::conflict, "invalid_state",
                         std::string("cannot ") + action + " a draft that is "
                           + d.status + " (it must be " + wanted + ")"};
 }
@@ -197,13 +197,13 @@ void require_status(const draft_row& d, const char* wanted,
 rapidjson::Document parse_body(const std::string& body) {
   rapidjson::Document doc;
   if (auto p = json::parse_object(body, json::limits{}, doc))
-    throw command_error{400, "malformed_json", p->to_string()};
+    throw command_error{refusal::invalid, "malformed_json", p->to_string()};
   return doc;
 }
 
 void check(const json::object_reader& r) {
   if (r.error())
-    throw command_error{400, "invalid_field", r.error()->to_string()};
+    throw command_error{refusal::invalid, "invalid_field", r.error()->to_string()};
 }
 
 std::string state_body(const draft_row& d, const char* status,

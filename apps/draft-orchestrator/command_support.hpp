@@ -11,23 +11,17 @@
 #include <pqxx/pqxx>
 #include <rapidjson/document.h>
 
+#include "command_result.hpp"
 #include "connection_pool.hpp"
 #include "protocol/json_reader.hpp"
 #include "protocol/types.hpp"
 #include "runtime/draft_queries.hpp"
-#include "runtime/http_server.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 
 namespace draft {
 
-/// Thrown inside a transaction to roll it back and answer an error.
-struct command_error {
-  int status;
-  std::string code;
-  std::string message;
-};
 
 /// The longest pick clock a draft may have, in seconds.
 constexpr int max_clock_sec = 3600;
@@ -127,9 +121,10 @@ void check(const json::object_reader& r);
 std::string state_body(const draft_row& d, const char* status,
                        long long last_seq);
 
-/// Runs `body` in a transaction; commits on success, answers errors.
+/// Runs `body` in a transaction; commits on success. A command_error
+/// thrown inside rolls it back and is the result, as are database errors.
 template <class F>
-http_response run(connection_pool& pool, const char* command, F body) {
+command_result run(connection_pool& pool, const char* command, F body) {
   auto& log = logger::get("orchestrator");
   auto count = [&](const char* outcome) {
     default_metrics()
@@ -140,42 +135,42 @@ http_response run(connection_pool& pool, const char* command, F body) {
   try {
     auto c = pool.acquire();
     pqxx::work tx(*c);
-    auto res = body(tx);
+    answer res = body(tx);
     tx.commit();
     count("ok");
     return res;
   } catch (const command_error& e) {
     count("refused");
-    return json_error(e.status, e.code, e.message);
+    return e;
   } catch (const pqxx::unique_violation& e) {
     // The constraints back the checks up against races.
     count("refused");
-    return json_error(409, "conflict",
-                      "a concurrent change won: " + std::string(e.what()));
+    return command_error{refusal::conflict, "conflict",
+                         "a concurrent change won: " + std::string(e.what())};
   } catch (const pqxx::broken_connection& e) {
     count("failed");
     log.error("database unreachable", {{"command", command}, {"error", e.what()}});
-    return json_error(503, "database_unavailable",
-                      "the database is unreachable; retry shortly");
+    return command_error{refusal::unavailable, "database_unavailable",
+                         "the database is unreachable; retry shortly"};
   } catch (const pqxx::in_doubt_error& e) {
     count("failed");
-    return json_error(503, "in_doubt",
-                      "the connection broke during commit; check the draft "
-                      "state before retrying");
+    return command_error{refusal::unavailable, "in_doubt",
+                         "the connection broke during commit; check the draft "
+                         "state before retrying"};
   } catch (const pqxx::sql_error& e) {
     // A constraint or query the checks above did not foresee: nothing was
     // applied (the transaction rolled back), and the client gets JSON.
     count("failed");
     log.error("database refused a command",
               {{"command", command}, {"sqlstate", e.sqlstate()}, {"error", e.what()}});
-    return json_error(500, "database_error",
-                      "the database refused the command (SQLSTATE " + e.sqlstate()
-                        + "); nothing was changed");
+    return command_error{refusal::failed, "database_error",
+                         "the database refused the command (SQLSTATE "
+                           + e.sqlstate() + "); nothing was changed"};
   } catch (const std::exception& e) {
     count("failed");
     log.error("command failed", {{"command", command}, {"error", e.what()}});
-    return json_error(500, "internal_error",
-                      "the command failed; nothing was changed");
+    return command_error{refusal::failed, "internal_error",
+                         "the command failed; nothing was changed"};
   }
 }
 

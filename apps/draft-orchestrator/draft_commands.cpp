@@ -35,7 +35,7 @@ std::string array_literal(const std::vector<std::string>& items) {
 
 } // namespace
 
-http_response draft_commands::create(const jwt_claims& who,
+command_result draft_commands::create(const jwt_claims& who,
                                      const std::string& body) {
   return run(pool_, "create", [&](pqxx::work& tx) {
     require_manager(who, "");
@@ -51,27 +51,27 @@ http_response draft_commands::create(const jwt_claims& who,
     std::vector<std::string> teams;
     auto teams_it = doc.FindMember("teams");
     if (teams_it == doc.MemberEnd() || !teams_it->value.IsArray())
-      throw command_error{400, "invalid_field",
+      throw command_error{refusal::invalid, "invalid_field",
                           "teams: expected an array of team names"};
     for (auto& t : teams_it->value.GetArray()) {
       if (!t.IsString() || t.GetStringLength() == 0 || t.GetStringLength() > 100)
-        throw command_error{400, "invalid_field",
+        throw command_error{refusal::invalid, "invalid_field",
                             "teams: each team name must be a string of 1 to "
                             "100 bytes"};
       std::string name(t.GetString(), t.GetStringLength());
       for (unsigned char c : name)
         if (c < 0x20 || c == 0x7f)
-          throw command_error{400, "invalid_field",
+          throw command_error{refusal::invalid, "invalid_field",
                               "teams: a team name may not hold control "
                               "characters (NUL, tab, newline, ...)"};
       for (auto& seen : teams)
         if (seen == name)
-          throw command_error{400, "invalid_field",
+          throw command_error{refusal::invalid, "invalid_field",
                               "teams: duplicate team name \"" + name + "\""};
       teams.push_back(name);
     }
     if (teams.size() < min_teams || teams.size() > max_teams)
-      throw command_error{400, "invalid_field",
+      throw command_error{refusal::invalid, "invalid_field",
                           "teams: a draft needs 2 to 32 teams, got "
                             + std::to_string(teams.size())};
     // Optional pool: {"positions": [...], "max_rank": N}.
@@ -92,11 +92,11 @@ http_response draft_commands::create(const jwt_claims& who,
       if (pos != pool->MemberEnd() && !pos->value.IsNull()) {
         std::vector<std::string> list;
         if (!pos->value.IsArray())
-          throw command_error{400, "invalid_field",
+          throw command_error{refusal::invalid, "invalid_field",
                               "player_pool.positions: expected an array"};
         for (auto& p : pos->value.GetArray()) {
           if (!p.IsString() || !is_position(p.GetString()))
-            throw command_error{400, "invalid_field",
+            throw command_error{refusal::invalid, "invalid_field",
                                 "player_pool.positions: each must be one of "
                                 "QB, RB, WR, TE, K, DEF"};
           list.push_back(p.GetString());
@@ -118,7 +118,7 @@ http_response draft_commands::create(const jwt_claims& who,
                        .as<int>();
     int needed = rounds * static_cast<int>(teams.size());
     if (available < needed)
-      throw command_error{400, "pool_too_small",
+      throw command_error{refusal::invalid, "pool_too_small",
                           "the player pool has " + std::to_string(available)
                             + " players but " + std::to_string(rounds)
                             + " rounds of " + std::to_string(teams.size())
@@ -148,7 +148,7 @@ http_response draft_commands::create(const jwt_claims& who,
     }
     logger::get("orchestrator")
       .info("draft created", {{"draft_id", id}, {"by", who.subject}});
-    return http_response{201, json::write_object([&](json::object_writer& o) {
+    return answer{true, json::write_object([&](json::object_writer& o) {
       o.str("draft_id", id)
         .str("type", type)
         .str("status", "NOT_STARTED")
@@ -173,13 +173,13 @@ http_response draft_commands::create(const jwt_claims& who,
   });
 }
 
-http_response draft_commands::describe(const jwt_claims& who,
+command_result draft_commands::describe(const jwt_claims& who,
                                        const std::string& draft_id) {
   return run(pool_, "describe", [&](pqxx::work& tx) {
     require_uuid(draft_id, "the draft id");
     auto state = read_draft_state(tx, draft_id);
     if (!state)
-      throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
+      throw command_error{refusal::not_found, "unknown_draft", "no draft with id " + draft_id};
     require_reader(tx, who, draft_id);
     struct team { std::string id, name; int position; };
     std::vector<team> teams;
@@ -189,7 +189,7 @@ http_response draft_commands::describe(const jwt_claims& who,
       teams.push_back({t[0].as<std::string>(), t[1].as<std::string>(),
                        t[2].as<int>()});
     auto& s = state->snapshot;
-    return http_response{200, json::write_object([&](json::object_writer& o) {
+    return answer{false, json::write_object([&](json::object_writer& o) {
       o.str("draft_id", s.draft_id)
         .str("type", state->type)
         .str("status", to_string(s.status))
@@ -217,7 +217,7 @@ http_response draft_commands::describe(const jwt_claims& who,
   });
 }
 
-http_response draft_commands::start(const jwt_claims& who,
+command_result draft_commands::start(const jwt_claims& who,
                                     const std::string& draft_id) {
   return run(pool_, "start", [&](pqxx::work& tx) {
     require_uuid(draft_id, "the draft id");
@@ -233,11 +233,11 @@ http_response draft_commands::start(const jwt_claims& who,
            draft_started_payload{draft_id, d.type, now, d.rounds,
                                  d.total_picks()});
     start_clock(tx, d, *current_slot(tx, draft_id), now, d.time_per_pick_sec);
-    return http_response{200, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
+    return answer{false, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
   });
 }
 
-http_response draft_commands::pause(const jwt_claims& who,
+command_result draft_commands::pause(const jwt_claims& who,
                                     const std::string& draft_id) {
   return run(pool_, "pause", [&](pqxx::work& tx) {
     require_uuid(draft_id, "the draft id");
@@ -254,11 +254,11 @@ http_response draft_commands::pause(const jwt_claims& who,
     append(tx, draft_id,
            draft_paused_payload{draft_id, now, slot.pick_id, slot.overall,
                                 remaining});
-    return http_response{200, state_body(d, "PAUSED", d.last_seq + 1)};
+    return answer{false, state_body(d, "PAUSED", d.last_seq + 1)};
   });
 }
 
-http_response draft_commands::resume(const jwt_claims& who,
+command_result draft_commands::resume(const jwt_claims& who,
                                      const std::string& draft_id) {
   return run(pool_, "resume", [&](pqxx::work& tx) {
     require_uuid(draft_id, "the draft id");
@@ -274,11 +274,11 @@ http_response draft_commands::resume(const jwt_claims& who,
            draft_resumed_payload{draft_id, now, slot.pick_id, slot.overall});
     // A fresh, full timer for the team on the clock.
     start_clock(tx, d, slot, now, d.time_per_pick_sec);
-    return http_response{200, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
+    return answer{false, state_body(d, "IN_PROGRESS", d.last_seq + 2)};
   });
 }
 
-http_response draft_commands::pick(const jwt_claims& who,
+command_result draft_commands::pick(const jwt_claims& who,
                                    const std::string& draft_id,
                                    const std::string& body) {
   return run(pool_, "pick", [&](pqxx::work& tx) {
@@ -298,14 +298,14 @@ http_response draft_commands::pick(const jwt_claims& who,
                               "draft_id = $2",
                               who.team_id, draft_id)
                  .empty()))
-      throw command_error{403, "forbidden",
+      throw command_error{refusal::forbidden, "forbidden",
                           "this token may not pick in this draft (it is "
                           "neither one of its teams nor its commissioner)"};
     auto d = lock_draft(tx, draft_id);
     require_status(d, "IN_PROGRESS", "pick in");
     auto slot = *current_slot(tx, draft_id);
     if (!pick_id.empty() && pick_id != slot.pick_id)
-      throw command_error{409, "pick_not_on_clock",
+      throw command_error{refusal::conflict, "pick_not_on_clock",
                           "pick " + pick_id
                             + " is not on the clock (it was made already or "
                               "is not this draft's); the clock is on overall "
@@ -314,14 +314,14 @@ http_response draft_commands::pick(const jwt_claims& who,
     // A commissioner may pick for the team on the clock (a force pick); the
     // PickMade's `by` says who picked.
     if (!is_manager(who, draft_id) && who.team_id != slot.team_id)
-      throw command_error{403, "not_your_turn",
+      throw command_error{refusal::forbidden, "not_your_turn",
                           "overall pick " + std::to_string(slot.overall)
                             + " belongs to team " + slot.team_name};
     auto player_name = require_available(tx, draft_id, player_id);
     auto now = db_now(tx);
     apply_pick(tx, d, slot, player_id, player_name,
                pick_origin{false, "", actor_name(who)}, now);
-    return http_response{201, json::write_object([&](json::object_writer& o) {
+    return answer{true, json::write_object([&](json::object_writer& o) {
       o.str("pick_id", slot.pick_id)
         .num("overall_pick", slot.overall)
         .str("player_id", player_id)
@@ -330,7 +330,7 @@ http_response draft_commands::pick(const jwt_claims& who,
   });
 }
 
-http_response
+command_result
 draft_commands::players(const jwt_claims& who, const std::string& draft_id,
                         const std::map<std::string, std::string>& query) {
   return run(pool_, "players", [&](pqxx::work& tx) {
@@ -342,27 +342,27 @@ draft_commands::players(const jwt_claims& who, const std::string& draft_id,
     };
     std::int64_t limit = 50;
     if (auto l = get("limit"); l && !parse_integer(*l, 1, 100, limit))
-      throw command_error{400, "invalid_query",
+      throw command_error{refusal::invalid, "invalid_query",
                           "limit must be an integer from 1 to 100"};
     // A rank: it cannot wrap past INT32_MAX into an earlier page.
     std::int64_t after_rank = 0;
     if (auto c = get("cursor"); c && !parse_integer(*c, 1, INT32_MAX, after_rank))
-      throw command_error{400, "invalid_cursor",
+      throw command_error{refusal::invalid, "invalid_cursor",
                           "cursor must be a next_cursor value from an "
                           "earlier page"};
     std::optional<std::string> position = get("position");
     if (position && !is_position(*position))
-      throw command_error{400, "invalid_query",
+      throw command_error{refusal::invalid, "invalid_query",
                           "position must be one of QB, RB, WR, TE, K, DEF"};
     std::optional<bool> available;
     if (auto a = get("available")) {
       if (*a != "true" && *a != "false")
-        throw command_error{400, "invalid_query",
+        throw command_error{refusal::invalid, "invalid_query",
                             "available must be true or false"};
       available = *a == "true";
     }
     if (tx.exec_params("SELECT 1 FROM drafts WHERE id = $1", draft_id).empty())
-      throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
+      throw command_error{refusal::not_found, "unknown_draft", "no draft with id " + draft_id};
     require_reader(tx, who, draft_id);
     auto rows = tx.exec_params(
       std::string("SELECT pl.id, pl.name, pl.position, pl.nfl_team, pl.rank, "
@@ -379,7 +379,7 @@ draft_commands::players(const jwt_claims& who, const std::string& draft_id,
       if (static_cast<int>(page.size()) < limit)
         page.push_back(row);
     bool more = static_cast<int>(rows.size()) > limit;
-    return http_response{200, json::write_object([&](json::object_writer& o) {
+    return answer{false, json::write_object([&](json::object_writer& o) {
       o.objects("players", page, [](json::object_writer& p, const pqxx::row& r) {
         p.str("player_id", r[0].as<std::string>())
           .str("name", r[1].as<std::string>())

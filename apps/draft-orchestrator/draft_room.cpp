@@ -21,7 +21,7 @@ constexpr std::size_t max_queue_length = 50;
 void require_queue_owner(const jwt_claims& who, const std::string& draft_id,
                          const std::string& team_id) {
   if (!is_manager(who, draft_id) && who.team_id != team_id)
-    throw command_error{403, "forbidden",
+    throw command_error{refusal::forbidden, "forbidden",
                         "a queue is private: only its team's token or a "
                         "commissioner of the draft may use it"};
 }
@@ -31,7 +31,7 @@ void require_team_of_draft(pqxx::work& tx, const std::string& draft_id,
   if (tx.exec_params("SELECT 1 FROM teams WHERE id = $1 AND draft_id = $2",
                      team_id, draft_id)
         .empty())
-    throw command_error{404, "unknown_team",
+    throw command_error{refusal::not_found, "unknown_team",
                         "draft " + draft_id + " has no team " + team_id};
 }
 
@@ -61,11 +61,11 @@ std::string queue_body(pqxx::work& tx, const std::string& draft_id,
 std::vector<std::string> read_player_ids(const rapidjson::Document& doc) {
   auto it = doc.FindMember("player_ids");
   if (it == doc.MemberEnd() || !it->value.IsArray())
-    throw command_error{400, "invalid_field",
+    throw command_error{refusal::invalid, "invalid_field",
                         "player_ids: expected an array of player ids"};
   auto& list = it->value;
   if (list.Size() > max_queue_length)
-    throw command_error{400, "queue_too_long",
+    throw command_error{refusal::invalid, "queue_too_long",
                         "player_ids: a queue holds at most "
                           + std::to_string(max_queue_length) + " players, got "
                           + std::to_string(list.Size())};
@@ -74,11 +74,11 @@ std::vector<std::string> read_player_ids(const rapidjson::Document& doc) {
   for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
     auto where = "player_ids[" + std::to_string(i) + "]";
     if (!list[i].IsString() || !is_uuid(list[i].GetString()))
-      throw command_error{400, "invalid_field",
+      throw command_error{refusal::invalid, "invalid_field",
                           where + ": expected a player id (a UUID)"};
     auto id = normalize_uuid(list[i].GetString());
     if (!seen.insert(id).second)
-      throw command_error{400, "invalid_field",
+      throw command_error{refusal::invalid, "invalid_field",
                           where + ": player " + id + " is queued twice"};
     ids.push_back(id);
   }
@@ -129,7 +129,7 @@ std::optional<int> read_seconds(json::object_reader& r, const char* key) {
 
 } // namespace
 
-http_response draft_commands::queue(const jwt_claims& who,
+command_result draft_commands::queue(const jwt_claims& who,
                                     const std::string& draft_id,
                                     const std::string& team_id) {
   return run(pool_, "queue", [&](pqxx::work& tx) {
@@ -137,13 +137,13 @@ http_response draft_commands::queue(const jwt_claims& who,
     require_uuid(team_id, "the team id");
     require_queue_owner(who, draft_id, team_id);
     if (tx.exec_params("SELECT 1 FROM drafts WHERE id = $1", draft_id).empty())
-      throw command_error{404, "unknown_draft", "no draft with id " + draft_id};
+      throw command_error{refusal::not_found, "unknown_draft", "no draft with id " + draft_id};
     require_team_of_draft(tx, draft_id, team_id);
-    return http_response{200, queue_body(tx, draft_id, team_id)};
+    return answer{false, queue_body(tx, draft_id, team_id)};
   });
 }
 
-http_response draft_commands::set_queue(const jwt_claims& who,
+command_result draft_commands::set_queue(const jwt_claims& who,
                                         const std::string& draft_id,
                                         const std::string& team_id,
                                         const std::string& body) {
@@ -157,7 +157,7 @@ http_response draft_commands::set_queue(const jwt_claims& who,
     auto d = lock_draft(tx, draft_id);
     require_team_of_draft(tx, draft_id, team_id);
     if (d.status == "COMPLETED")
-      throw command_error{409, "invalid_state",
+      throw command_error{refusal::conflict, "invalid_state",
                           "the draft is COMPLETED; there is nothing left to "
                           "queue for"};
     require_queueable(tx, draft_id, ids);
@@ -171,11 +171,11 @@ http_response draft_commands::set_queue(const jwt_claims& who,
                           {"team_id", team_id},
                           {"players", static_cast<std::int64_t>(ids.size())},
                           {"by", who.subject}});
-    return http_response{200, queue_body(tx, draft_id, team_id)};
+    return answer{false, queue_body(tx, draft_id, team_id)};
   });
 }
 
-http_response draft_commands::undo(const jwt_claims& who,
+command_result draft_commands::undo(const jwt_claims& who,
                                    const std::string& draft_id,
                                    const std::string& body) {
   return run(pool_, "undo", [&](pqxx::work& tx) {
@@ -191,14 +191,14 @@ http_response draft_commands::undo(const jwt_claims& who,
     require_manager(who, draft_id);
     auto d = lock_draft(tx, draft_id);
     if (d.status == "NOT_STARTED")
-      throw command_error{409, "nothing_to_undo",
+      throw command_error{refusal::conflict, "nothing_to_undo",
                           "the draft has not started; no pick was made"};
     auto last = last_pick(tx, draft_id);
     if (!last)
-      throw command_error{409, "nothing_to_undo", "no pick was made yet"};
+      throw command_error{refusal::conflict, "nothing_to_undo", "no pick was made yet"};
     auto& slot = last->slot;
     if (!expected_pick.empty() && expected_pick != slot.pick_id)
-      throw command_error{409, "not_last_pick",
+      throw command_error{refusal::conflict, "not_last_pick",
                           "pick " + expected_pick
                             + " is not the last pick made (that is overall "
                               "pick "
@@ -238,7 +238,7 @@ http_response draft_commands::undo(const jwt_claims& who,
                             {"player_id", last->player_id},
                             {"by", who.subject}});
     auto events = d.status == "COMPLETED" ? 3 : 2;
-    return http_response{200, json::write_object([&](json::object_writer& o) {
+    return answer{false, json::write_object([&](json::object_writer& o) {
       o.str("draft_id", draft_id)
         .str("status", status)
         .num("last_seq", d.last_seq + events)
@@ -252,7 +252,7 @@ http_response draft_commands::undo(const jwt_claims& who,
   });
 }
 
-http_response draft_commands::set_clock(const jwt_claims& who,
+command_result draft_commands::set_clock(const jwt_claims& who,
                                         const std::string& draft_id,
                                         const std::string& body) {
   return run(pool_, "clock", [&](pqxx::work& tx) {
@@ -262,7 +262,7 @@ http_response draft_commands::set_clock(const jwt_claims& who,
     auto remaining = read_seconds(r, "remaining_sec");
     auto per_pick = read_seconds(r, "time_per_pick_sec");
     if (!remaining && !per_pick)
-      throw command_error{400, "invalid_field",
+      throw command_error{refusal::invalid, "invalid_field",
                           "send remaining_sec (the current pick's time left), "
                           "time_per_pick_sec (every later pick's clock) or "
                           "both, each 1 to "
@@ -270,10 +270,10 @@ http_response draft_commands::set_clock(const jwt_claims& who,
     require_manager(who, draft_id);
     auto d = lock_draft(tx, draft_id);
     if (d.status == "COMPLETED")
-      throw command_error{409, "invalid_state",
+      throw command_error{refusal::conflict, "invalid_state",
                           "the draft is COMPLETED; no clock runs"};
     if (remaining && d.status != "IN_PROGRESS")
-      throw command_error{409, "invalid_state",
+      throw command_error{refusal::conflict, "invalid_state",
                           "remaining_sec needs a pick on the clock, and the "
                           "draft is "
                             + d.status
@@ -310,7 +310,7 @@ http_response draft_commands::set_clock(const jwt_claims& who,
              {"remaining_sec", static_cast<std::int64_t>(remaining.value_or(0))},
              {"time_per_pick_sec", static_cast<std::int64_t>(d.time_per_pick_sec)},
              {"by", who.subject}});
-    return http_response{200, json::write_object([&](json::object_writer& o) {
+    return answer{false, json::write_object([&](json::object_writer& o) {
       o.str("draft_id", draft_id)
         .str("status", d.status)
         .num("time_per_pick_sec", d.time_per_pick_sec);

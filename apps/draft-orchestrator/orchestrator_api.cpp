@@ -32,6 +32,25 @@ bool usable_request_id(const std::string& id) {
 const char* const cors_methods = "GET, POST, PUT";
 const char* const cors_headers = "Authorization, Content-Type, X-Request-Id, traceparent";
 
+// A command's answer as HTTP: 201 for what it created, else 200; a refusal
+// by its kind, with `{"error", "message"}`.
+http_response to_http(const command_result& r) {
+  if (r)
+    return {r->created ? 201 : 200, r->json};
+  auto& e = r.error();
+  int status = 500;
+  switch (e.kind) {
+    case refusal::invalid: status = 400; break;
+    case refusal::forbidden: status = 403; break;
+    case refusal::not_found: status = 404; break;
+    case refusal::conflict: status = 409; break;
+    case refusal::unprocessable: status = 422; break;
+    case refusal::unavailable: status = 503; break;
+    case refusal::failed: status = 500; break;
+  }
+  return json_error(status, e.code, e.message);
+}
+
 } // namespace
 
 bool orchestrator_api::origin_allowed(const std::string& origin) const {
@@ -103,41 +122,41 @@ http_response orchestrator_api::route(const http_request& request) {
   if (parts.size() == 2) {
     if (method != "POST")
       return json_error(405, "method_not_allowed", "use POST /api/drafts");
-    return commands_.create(who, request.body);
+    return to_http(commands_.create(who, request.body));
   }
   auto& id = parts[2];
   if (parts.size() == 3) {
     if (method != "GET")
       return json_error(405, "method_not_allowed", "use GET " + request.path);
-    return commands_.describe(who, id);
+    return to_http(commands_.describe(who, id));
   }
   if (parts.size() == 4) {
     auto& action = parts[3];
     if (action == "players") {
       if (method != "GET")
         return json_error(405, "method_not_allowed", "use GET " + request.path);
-      return commands_.players(who, id, request.query);
+      return to_http(commands_.players(who, id, request.query));
     }
     if (method != "POST")
       return json_error(405, "method_not_allowed", "use POST " + request.path);
     if (action == "start")
-      return commands_.start(who, id);
+      return to_http(commands_.start(who, id));
     if (action == "pause")
-      return commands_.pause(who, id);
+      return to_http(commands_.pause(who, id));
     if (action == "resume")
-      return commands_.resume(who, id);
+      return to_http(commands_.resume(who, id));
     if (action == "picks")
-      return commands_.pick(who, id, request.body);
+      return to_http(commands_.pick(who, id, request.body));
     if (action == "undo")
-      return commands_.undo(who, id, request.body);
+      return to_http(commands_.undo(who, id, request.body));
     if (action == "clock")
-      return commands_.set_clock(who, id, request.body);
+      return to_http(commands_.set_clock(who, id, request.body));
   }
   if (parts.size() == 6 && parts[3] == "teams" && parts[5] == "queue") {
     if (method == "GET")
-      return commands_.queue(who, id, parts[4]);
+      return to_http(commands_.queue(who, id, parts[4]));
     if (method == "PUT")
-      return commands_.set_queue(who, id, parts[4], request.body);
+      return to_http(commands_.set_queue(who, id, parts[4], request.body));
     return json_error(405, "method_not_allowed",
                       "use GET or PUT " + request.path);
   }

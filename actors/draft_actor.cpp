@@ -13,6 +13,7 @@
 #include "actors/gateway_messages.hpp"
 #include "actors/gateway_metrics.hpp"
 #include "protocol/json_codec.hpp"
+#include "runtime/database_clock.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/trace_context.hpp"
@@ -206,7 +207,7 @@ actor_status status_of(self_ptr self) {
                {"followers", std::to_string(st.followers.size())},
                {"events_forwarded", std::to_string(st.forwarded)},
                {"presence", json::encode(st.published)}};
-  auto snap = st.model.snapshot(now_utc());
+  auto snap = st.model.snapshot(database_now());
   if (snap.pick) {
     auto& cp = *snap.pick;
     s.details["current_pick"] = std::to_string(cp.overall_pick);
@@ -262,7 +263,7 @@ draft_actor_api::behavior_type running(self_ptr self) {
         presence_changed(self);
       if (last_seq < 0) {
         st.subscribers.send_snapshot(
-          to, st.model.snapshot_frame(now_utc(), st.published),
+          to, st.model.snapshot_frame(database_now(), st.published),
           st.model.last_seq());
       } else if (st.subscribers.begin_replay(to, last_seq, self->clock().now())) {
         continue_replay(self, to);
@@ -274,7 +275,7 @@ draft_actor_api::behavior_type running(self_ptr self) {
     },
     [=](tick_atom) {
       ++self->state.handled;
-      if (auto f = self->state.model.tick_frame(now_utc()))
+      if (auto f = self->state.model.tick_frame(database_now()))
         send_tick(self, f);
     },
     [=](tick_atom, std::int64_t seq, std::string& text) {
@@ -292,7 +293,7 @@ draft_actor_api::behavior_type running(self_ptr self) {
       auto& st = self->state;
       if (!st.is_owner && st.upstream) // the owner's clock and latest state
         return self->delegate(st.upstream, state_atom::value);
-      return st.model.snapshot(now_utc());
+      return st.model.snapshot(database_now());
     },
     [=](status_atom) -> actor_status { return status_of(self); },
     [=](poll_atom) { request_backfill(self); },

@@ -18,6 +18,7 @@
 #include "actors/gateway_messages.hpp"
 #include "protocol/uuid.hpp"
 #include "actors/gateway_types.hpp"
+#include "runtime/database_clock.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 
@@ -124,6 +125,7 @@ struct poller_state {
   std::unique_ptr<listener> wakeups;
   std::uint64_t polls = 0;
   std::uint64_t routed = 0;
+  std::chrono::steady_clock::time_point clock_measured{};
   static inline const char* name = "outbox-poller";
 };
 
@@ -216,6 +218,25 @@ void poll(self_ptr self, const std::set<std::string>* only) {
   }
 }
 
+// Measures the database's clock (runtime/database_clock.hpp) every ten
+// seconds, on the poller's connection.
+void measure_clock(self_ptr self) {
+  auto& st = self->state;
+  auto now = std::chrono::steady_clock::now();
+  if (now - st.clock_measured < 10s)
+    return;
+  st.clock_measured = now;
+  try {
+    if (!st.connection || !st.connection->is_open())
+      st.connection = std::make_unique<pqxx::connection>(st.config.database_url);
+    measure_database_clock(*st.connection);
+  } catch (const std::exception& e) {
+    st.connection.reset();
+    logger::get("poller").warn("cannot read the database's clock",
+                               {{"error", e.what()}});
+  }
+}
+
 poller_api::behavior_type outbox_poller(self_ptr self,
                                         outbox_poller_config config) {
   self->state.config = std::move(config);
@@ -247,6 +268,7 @@ poller_api::behavior_type outbox_poller(self_ptr self,
       // wake-up has polled for a whole interval, so it stays small while
       // notifications flow.
       auto& st = self->state;
+      measure_clock(self);
       auto stale_before = std::chrono::steady_clock::now()
                           - st.config.fallback_interval;
       std::set<std::string> stale;

@@ -9,6 +9,7 @@
 
 #include "protocol/json_codec.hpp"
 #include "actors/gateway_types.hpp"
+#include "runtime/database_clock.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 
@@ -112,7 +113,7 @@ socket_actor(socket_api::stateful_pointer<socket_state> self,
     [=](ping_request& ping) {
       ++self->state.handled;
       auto f = std::make_shared<frame>();
-      f->text = json::encode(pong_reply{ping.nonce, now_utc()});
+      f->text = json::encode(pong_reply{ping.nonce, database_now()});
       self->state.sink->send(f);
     },
     [=](slow_atom, std::int64_t seq) {

@@ -11,9 +11,7 @@
 
 #include "protocol/types.hpp"
 
-namespace pqxx {
-class transaction_base;
-}
+#include <pqxx/types.hxx>
 
 namespace draft {
 

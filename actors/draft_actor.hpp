@@ -1,6 +1,7 @@
 #pragma once
 
-// One actor per live draft, on its owner node. It owns the draft's current
+// One actor per live draft on each node that serves it: the owner node's
+// reads the outbox, the others follow it (Cluster, below). It owns the draft's current
 // pick state, the last N encoded events (hot history, for resume) and its
 // subscribers. It applies outbox rows strictly in seq order: a row ahead of
 // the next expected seq is buffered and the gap fetched from PostgreSQL —

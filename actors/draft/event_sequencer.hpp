@@ -1,6 +1,6 @@
 #pragma once
 
-// The ordering rule of a draft actor (DESIGN.md, "ordering invariant"), as
+// The ordering rule of a draft actor (docs/schema.md, "The ordering invariant"), as
 // plain data: rows are applied strictly in seq order; a row ahead of the next
 // expected seq waits here while the gap is read from PostgreSQL; a row at or
 // below the applied seq is a duplicate and is dropped. No CAF: the draft

@@ -45,7 +45,18 @@ for _ in $(seq 1800); do # up to 3 minutes (a first PostgreSQL initdb)
   sleep 0.1
 done
 grep -q "Ctrl-C stops everything" "$work/run.out" || fail "./dev run did not come up"
-sleep 2 # the bots connect and play
+# The bots connect and play: wait until the gateways count their sockets.
+for _ in $(seq 300); do
+  open=0
+  for port in 8080 8081 8082; do
+    n=$(ip netns exec "$ns" curl -s "127.0.0.1:$port/metrics" 2>/dev/null |
+      awk '$1 == "gateway_connections" {print int($2)}')
+    open=$((open + ${n:-0}))
+  done
+  [ "$open" -gt 0 ] && break
+  sleep 0.1
+done
+[ "$open" -gt 0 ] || fail "no client connected to a gateway"
 before=$(ip netns pids "$ns" | wc -l)
 echo "./dev run is up with $before processes; sending SIGINT"
 ip netns exec "$ns" bash -c 'echo >/dev/tcp/127.0.0.1/15432' 2>/dev/null ||

@@ -46,10 +46,11 @@ TEST(cluster_failover, clients_lose_nothing_when_a_node_is_killed_and_restarted)
   for (auto& c : clients)
     threads.emplace_back([&f, &c, deadline] { c.run(f, deadline); });
 
-  // Mid-draft: kill n3 without warning, bring it back a little later.
-  std::this_thread::sleep_for(5s);
+  // Mid-draft: kill n3 without warning; once the others count it out (its
+  // drafts have moved), bring it back.
+  ASSERT_TRUE(drafts_under_way(f, drafts));
   f.gateway(2).process->signal(SIGKILL);
-  std::this_thread::sleep_for(5s);
+  EXPECT_TRUE(all_see(f, {0, 1}, {"n1", "n2"}));
   f.restart(2);
 
   for (auto& t : threads)

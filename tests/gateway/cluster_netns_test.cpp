@@ -230,9 +230,17 @@ TEST_P(cluster_netns, clients_lose_nothing_and_owners_agree_after_the_fault) {
   std::vector<std::thread> readers;
   for (auto& c : clients)
     readers.emplace_back([&c, deadline] { c.run(deadline); });
-  // Mid-draft: the fault for 4 s, then healed. Meanwhile, how long do the
+  // Mid-draft (once every draft is under way): the fault for 4 s, then healed. Meanwhile, how long do the
   // nodes disagree about who owns a draft?
-  std::this_thread::sleep_for(3s);
+  // (under way: started, a pick made, the next on the clock)
+  ASSERT_TRUE(gateway_fixture::eventually(
+    [&] {
+      for (auto& d : drafts)
+        if (net.outbox(d).size() < 4)
+          return false;
+      return true;
+    },
+    30));
   bed(f.apply);
   auto fault_start = steady::now();
   double disagreeing_ms = 0;

@@ -55,6 +55,22 @@ inline bool all_see(gateway_fixture& f, const std::vector<int>& nodes,
     seconds);
 }
 
+/// True once every draft's outbox holds at least `rows` events (4: started,
+/// a pick made, the next pick on the clock) — the drafts are under way.
+/// `f` is anything with an `outbox(draft_id)` (polled for `seconds`).
+template <class Fixture>
+bool drafts_under_way(Fixture& f, const std::vector<std::string>& drafts,
+                      std::size_t rows = 4, int seconds = 30) {
+  return gateway_fixture::eventually(
+    [&] {
+      for (auto& d : drafts)
+        if (f.outbox(d).size() < rows)
+          return false;
+      return true;
+    },
+    seconds);
+}
+
 /// Draft id -> owner node id, by the view of node `port`.
 inline std::map<std::string, std::string>
 owners(int port, const std::vector<std::string>& drafts) {

@@ -119,11 +119,12 @@ TEST(load_balancer, clients_of_one_url_lose_nothing_when_a_node_dies) {
     threads.emplace_back([&f, &c, deadline] { c.run(f, deadline); });
 
   // Mid-draft: kill n3; HAProxy marks it down; it returns and is marked up.
-  std::this_thread::sleep_for(4s);
+  ASSERT_TRUE(drafts_under_way(f, drafts));
   f.gateway(2).process->signal(SIGKILL);
   bool seen_down = gateway_fixture::eventually(
     [&] { return lb.status_of("n3").rfind("DOWN", 0) == 0; }, 10);
-  std::this_thread::sleep_for(2s);
+  // Kept down until the other nodes count it out too (its drafts moved).
+  EXPECT_TRUE(all_see(f, {0, 1}, {"n1", "n2"}));
   f.restart(2);
   bool seen_up_again = gateway_fixture::eventually(
     [&] { return lb.status_of("n3").rfind("UP", 0) == 0; }, 20);

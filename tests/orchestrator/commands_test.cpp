@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "orchestrator_fixture.hpp"
+#include "protocol/time_format.hpp"
 
 using namespace draft;
 using namespace draft::testing;
@@ -171,9 +172,15 @@ TEST(orchestrator_commands, pause_stops_the_clock_and_resume_restarts_it) {
   EXPECT_EQ(types, (std::vector<std::string>{"DraftStarted", "PickStarted",
                                              "DraftPaused", "DraftResumed",
                                              "PickStarted"}));
+  // The time left is the clock's, at the pause: from the PickStarted's
+  // timeout and the DraftPaused's instant, rounded up to a second.
+  auto started = parse_json(events[1][1].as<std::string>());
   auto paused = parse_json(events[2][1].as<std::string>());
-  EXPECT_GT(paused["time_remaining_sec"].GetInt(), 0);
-  EXPECT_LE(paused["time_remaining_sec"].GetInt(), 30);
+  auto timeout_at = parse_rfc3339(started["timeout_at"].GetString());
+  auto paused_at = parse_rfc3339(paused["paused_at"].GetString());
+  ASSERT_TRUE(timeout_at && paused_at);
+  auto left_us = std::max<std::int64_t>(0, *timeout_at - *paused_at);
+  EXPECT_EQ(paused["time_remaining_sec"].GetInt(), (left_us + 999'999) / 1'000'000);
   // The fresh timer is the full clock.
   auto restarted = tx.exec_params1(
     "SELECT extract(epoch FROM timeout_at - started_at)::int FROM picks WHERE "

@@ -118,7 +118,9 @@ TEST(http_server, the_connection_cap_answers_503_and_frees_its_slots) {
   int a = raw_connect(s->port()), b = raw_connect(s->port());
   ASSERT_GE(a, 0);
   ASSERT_GE(b, 0);
-  std::this_thread::sleep_for(200ms); // both accepted
+  for (int i = 0; i < 100 && s->connections() < 2; ++i)
+    std::this_thread::sleep_for(20ms); // until both are accepted
+  ASSERT_EQ(s->connections(), 2);
   auto third = get(s->port(), "/x");
   EXPECT_EQ(third.status, 503) << third.body;
   EXPECT_NE(third.body.find("too_many_connections"), std::string::npos);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "protocol/result.hpp"
 #include "protocol/types.hpp"
@@ -74,5 +75,27 @@ result<pong_reply> decode_pong(std::string_view text, const limits& = {});
 /// `payload` column). Problems are reported under `data.`.
 result<event_payload> decode_payload(event_type type, std::string_view text,
                                      const limits& = {});
+
+/// The first WebSocket message: the state body and who is in the room.
+struct snapshot_message {
+  draft_snapshot snapshot;
+  presence_counts presence;
+};
+
+/// A PresenceChanged message (docs/protocol.md §6).
+struct presence_message {
+  std::string draft_id;
+  presence_counts presence;
+  timestamp server_time = 0;
+};
+
+/// Anything the server sends a client on its WebSocket: an event (TimerTick
+/// included), the snapshot, a presence change or a pong.
+using server_message = std::variant<draft_event, snapshot_message,
+                                    presence_message, pong_reply>;
+
+/// Decodes one server frame, by its "type".
+result<server_message> decode_server_message(std::string_view text,
+                                             const limits& = {});
 
 } // namespace draft::json

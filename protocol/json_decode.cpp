@@ -83,10 +83,7 @@ bool read_event_type(object_reader& r, const char* key, event_type& out) {
 
 } // namespace
 
-result<draft_event> decode_event(std::string_view text, const limits& lim) {
-  rapidjson::Document doc;
-  if (auto p = parse_object(text, lim, doc))
-    return *p;
+static result<draft_event> read_event(const rapidjson::Value& doc) {
   object_reader r(doc, "");
   draft_event event;
   event_type type{};
@@ -104,6 +101,13 @@ result<draft_event> decode_event(std::string_view text, const limits& lim) {
   if (auto p = read_payload(type, *data, "data", event.data))
     return *p;
   return event;
+}
+
+result<draft_event> decode_event(std::string_view text, const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  return read_event(doc);
 }
 
 result<event_payload> decode_payload(event_type type, std::string_view text,
@@ -144,11 +148,7 @@ result<relay_envelope> decode_envelope(std::string_view text,
   return envelope;
 }
 
-result<draft_snapshot> decode_snapshot(std::string_view text,
-                                       const limits& lim) {
-  rapidjson::Document doc;
-  if (auto p = parse_object(text, lim, doc))
-    return *p;
+static result<draft_snapshot> read_snapshot(const rapidjson::Value& doc) {
   object_reader r(doc, "");
   draft_snapshot snapshot;
   std::string status;
@@ -177,6 +177,14 @@ result<draft_snapshot> decode_snapshot(std::string_view text,
   return snapshot;
 }
 
+result<draft_snapshot> decode_snapshot(std::string_view text,
+                                       const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  return read_snapshot(doc);
+}
+
 result<client_message> decode_client_message(std::string_view text,
                                              const limits& lim) {
   rapidjson::Document doc;
@@ -202,10 +210,7 @@ result<client_message> decode_client_message(std::string_view text,
                            + "\"; expected \"resume\" or \"ping\""};
 }
 
-result<pong_reply> decode_pong(std::string_view text, const limits& lim) {
-  rapidjson::Document doc;
-  if (auto p = parse_object(text, lim, doc))
-    return *p;
+static result<pong_reply> read_pong(const rapidjson::Value& doc) {
   object_reader r(doc, "");
   std::string type;
   pong_reply reply;
@@ -216,6 +221,87 @@ result<pong_reply> decode_pong(std::string_view text, const limits& lim) {
   if (r.error())
     return *r.error();
   return reply;
+}
+
+result<pong_reply> decode_pong(std::string_view text, const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  return read_pong(doc);
+}
+
+namespace {
+
+// `{"teams": [{"team_id", "connections"}], "viewers"}` members of `object`.
+std::optional<problem> read_presence(const rapidjson::Value& object,
+                                     const std::string& path,
+                                     presence_counts& out) {
+  object_reader r(object, path);
+  r.int32("viewers", out.viewers, 0, INT32_MAX);
+  auto teams = object.FindMember("teams");
+  if (teams == object.MemberEnd() || !teams->value.IsArray())
+    r.fail("teams", "is required (an array of {team_id, connections})");
+  else
+    for (auto& t : teams->value.GetArray()) {
+      if (!t.IsObject()) {
+        r.fail("teams", "expected objects {team_id, connections}");
+        break;
+      }
+      object_reader tr(t, r.path_of("teams"));
+      std::string team;
+      std::int32_t connections = 0;
+      tr.string("team_id", team, 64);
+      tr.int32("connections", connections, 1, INT32_MAX);
+      if (tr.error())
+        return tr.error();
+      out.teams[team] = connections;
+    }
+  return r.error();
+}
+
+} // namespace
+
+result<server_message> decode_server_message(std::string_view text,
+                                             const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  auto type = doc.FindMember("type");
+  if (type == doc.MemberEnd() || !type->value.IsString())
+    return problem{"type", "is required (a string)"};
+  std::string_view name(type->value.GetString(), type->value.GetStringLength());
+  if (name == "StateSnapshot") {
+    auto snapshot = read_snapshot(doc);
+    if (!snapshot)
+      return snapshot.error();
+    snapshot_message m{std::move(*snapshot), {}};
+    auto presence = doc.FindMember("presence");
+    if (presence != doc.MemberEnd() && presence->value.IsObject())
+      if (auto p = read_presence(presence->value, "presence", m.presence))
+        return *p;
+    return server_message{std::move(m)};
+  }
+  if (name == "PresenceChanged") {
+    presence_message m;
+    object_reader r(doc, "");
+    r.uuid("draft_id", m.draft_id);
+    r.time("server_time", m.server_time);
+    if (r.error())
+      return *r.error();
+    if (auto p = read_presence(doc, "", m.presence))
+      return *p;
+    return server_message{std::move(m)};
+  }
+  if (name == "pong") {
+    auto pong = read_pong(doc);
+    if (!pong)
+      return pong.error();
+    return server_message{std::move(*pong)};
+  }
+  auto event = read_event(doc);
+  if (!event)
+    return event.error();
+  return server_message{std::move(*event)};
 }
 
 } // namespace draft::json

@@ -146,42 +146,35 @@ bool draft_listener::read_one(std::chrono::milliseconds timeout) {
     ADD_FAILURE() << "malformed server frame (" << why << "): " << text->substr(0, 500);
     return true;
   };
-  rapidjson::Document doc;
-  doc.Parse(text->c_str());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("type") || !doc["type"].IsString())
-    return malformed("not a JSON object with a string type");
-  std::string type = doc["type"].GetString();
-  if (type == "StateSnapshot") {
-    ++snapshots_;
-    last_seq_ = doc["last_seq"].GetInt64();
-    return true;
+  auto message = json::decode_server_message(*text);
+  if (!message)
+    return malformed(message.error().to_string());
+  switch (sequence_.take(*message)) {
+    case client_sequence::verdict::snapshot:
+      ++snapshots_;
+      return true;
+    case client_sequence::verdict::duplicate:
+      ++duplicates_;
+      return true;
+    case client_sequence::verdict::gap:
+      ++gaps_;
+      return true;
+    case client_sequence::verdict::applied: {
+      auto& event = std::get<draft_event>(*message);
+      events_.push_back({event.seq, event.id, to_string(event.type()), *text});
+      return true;
+    }
+    case client_sequence::verdict::other:
+      break;
   }
-  if (type == "pong") {
+  if (std::holds_alternative<pong_reply>(*message)) {
     ++pongs_;
-    return true;
-  }
-  if (type == "TimerTick") {
-    ++ticks_;
-    return true;
-  }
-  if (type == "PresenceChanged") { // ephemeral: no seq
-    ++presence_changes_;
+  } else if (std::holds_alternative<json::presence_message>(*message)) {
+    ++presence_changes_; // ephemeral: no seq
     last_presence_ = *text;
-    return true;
+  } else {
+    ++ticks_;
   }
-  // Everything else is a stored event: it must decode as one.
-  auto event = json::decode_event(*text);
-  if (!event)
-    return malformed(event.error().to_string());
-  auto seq = event->seq;
-  if (last_seq_ >= 0 && seq <= last_seq_) {
-    ++duplicates_;
-    return true;
-  }
-  if (last_seq_ >= 0 && seq != last_seq_ + 1)
-    ++gaps_;
-  last_seq_ = seq;
-  events_.push_back({seq, doc["id"].GetString(), type, *text});
   return true;
 }
 
@@ -200,7 +193,7 @@ bool draft_listener::read_until(const std::string& type,
 bool draft_listener::read_until_seq(std::int64_t seq,
                                     std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (last_seq_ < seq) {
+  while (sequence_.last_seq() < seq) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || !read_one(left))

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "protocol/client_sequence.hpp"
+
 namespace draft::testing {
 
 class ws_client {
@@ -56,9 +58,10 @@ struct seen_event {
 };
 
 /// Reads a draft connection and keeps what an application would keep: the
-/// last seq applied, the events in order, and counts of ticks. It applies an
-/// event only if its seq is last_seq + 1 and records anything else as a gap
-/// or a duplicate.
+/// last seq applied, the events in order, and counts of ticks. The seq rule
+/// is the protocol's (protocol/client_sequence.hpp): an event is applied
+/// only if its seq is last_seq + 1; anything else is a gap (not applied) or
+/// a duplicate.
 class draft_listener {
 public:
   explicit draft_listener(std::unique_ptr<ws_client> client)
@@ -75,7 +78,7 @@ public:
   bool read_until_seq(std::int64_t seq, std::chrono::milliseconds timeout);
 
   ws_client& client() { return *client_; }
-  std::int64_t last_seq() const { return last_seq_; }
+  std::int64_t last_seq() const { return sequence_.last_seq(); }
   bool got_snapshot() const { return snapshots_ > 0; }
   const std::vector<seen_event>& events() const { return events_; }
   int ticks() const { return ticks_; }
@@ -88,7 +91,7 @@ public:
   int presence_changes() const { return presence_changes_; }
   const std::string& last_presence() const { return last_presence_; }
   /// Starts from a seq known from an earlier connection (resume).
-  void resume_from(std::int64_t seq) { last_seq_ = seq; }
+  void resume_from(std::int64_t seq) { sequence_.resume_from(seq); }
   /// Continues on a new connection (opened with ?last_seq=last_seq()),
   /// keeping the events applied so far.
   void reconnect(std::unique_ptr<ws_client> client) {
@@ -97,7 +100,7 @@ public:
 
 private:
   std::unique_ptr<ws_client> client_;
-  std::int64_t last_seq_ = -1;
+  client_sequence sequence_;
   int snapshots_ = 0;
   std::vector<seen_event> events_;
   int ticks_ = 0;

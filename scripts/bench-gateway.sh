@@ -78,7 +78,9 @@ run() { # gateway label loadgen-args...
     env+=(DATABASE_URL=$ours_url
       "DRAFT_SETUP_QUERY=INSERT INTO drafts (id, type, rounds, time_per_pick_sec, team_count) VALUES (\$1, 'snake', 15, 60, 12)")
   else
-    env+=(DATABASE_URL=$peer_url)
+    # The peer's schema has no draft_append_event: rows go in directly.
+    env+=(DATABASE_URL=$peer_url
+      "INSERT_QUERY=INSERT INTO draft_outbox (event_id, draft_id, seq, event_type, payload) VALUES (\$1, \$2, \$3, 'PickMade', \$4)")
   fi
   env "${env[@]}" "$bin/draft-loadgen" --port "$port" --server-pid "$server_pid" \
     --db-pid "$db_pid" --label "$gateway/$label" "$@" | tee -a "$work/results.jsonl"

@@ -42,6 +42,7 @@
 #include "runtime/http_client.hpp"
 #include "runtime/config.hpp"
 #include "runtime/jwt.hpp"
+#include "protocol/client_sequence.hpp"
 #include "runtime/logger.hpp"
 
 namespace beast = boost::beast;
@@ -168,6 +169,7 @@ void client(const settings& s, const std::string& draft_id, int index,
                      + team_id + "\",\"drafts\":[\"" + draft_id + "\"]");
   std::mt19937 random(static_cast<unsigned>(index * 7919 + draft::now_utc() % 1000));
   std::int64_t last_seq = -1;
+  draft::client_sequence sequence;
   std::size_t node = static_cast<std::size_t>(index) % s.gateways.size();
   while (!completed) {
     auto& gw = s.gateways[node];
@@ -187,33 +189,39 @@ void client(const settings& s, const std::string& draft_id, int index,
       for (;;) {
         beast::flat_buffer buffer;
         ws.read(buffer);
-        rapidjson::Document doc;
-        auto text = beast::buffers_to_string(buffer.data());
-        doc.Parse(text.c_str());
-        if (!doc.IsObject() || !doc.HasMember("type"))
+        auto message = draft::json::decode_server_message(
+          beast::buffers_to_string(buffer.data()));
+        if (!message) {
+          draft::logger::get("bots").warn("malformed server frame",
+                                          {{"error", message.error().to_string()}});
           continue;
-        std::string type = doc["type"].GetString();
-        const rapidjson::Value* on_clock = nullptr;
-        if (type == "StateSnapshot") {
-          last_seq = doc["last_seq"].GetInt64();
-          if (doc.HasMember("current_pick") && doc["current_pick"].IsObject())
-            on_clock = &doc["current_pick"];
-        } else if (doc.HasMember("seq") && type != "TimerTick") {
-          last_seq = doc["seq"].GetInt64();
-          if (type == "PickStarted")
-            on_clock = &doc["data"];
         }
-        if (type == "DraftCompleted") {
-          completed = true;
-          return;
+        // The protocol's seq rule; a gap asks for a replay.
+        auto seen = sequence.take(*message);
+        if (seen == draft::client_sequence::verdict::gap) {
+          ws.write(asio::buffer(sequence.resume_message()));
+          continue;
         }
-        if (on_clock && !team_id.empty()
-            && (*on_clock)["team_id"].GetString() == team_id) {
+        last_seq = sequence.last_seq();
+        std::optional<std::pair<std::string, std::int64_t>> on_clock; // team, overall
+        if (auto snap = std::get_if<draft::json::snapshot_message>(&*message)) {
+          if (snap->snapshot.pick)
+            on_clock.emplace(snap->snapshot.pick->team_id,
+                             snap->snapshot.pick->overall_pick);
+        } else if (seen == draft::client_sequence::verdict::applied) {
+          auto& event = std::get<draft::draft_event>(*message);
+          if (event.type() == draft::event_type::draft_completed) {
+            completed = true;
+            return;
+          }
+          if (auto started = std::get_if<draft::pick_started_payload>(&event.data))
+            on_clock.emplace(started->team_id, started->overall_pick);
+        }
+        if (on_clock && !team_id.empty() && on_clock->first == team_id) {
           int think_ms = 1500 + static_cast<int>(random() % 4000);
-          auto overall = (*on_clock)["overall_pick"].GetInt64();
           std::lock_guard<std::mutex> guard(pickers_mutex);
           pickers.emplace_back(pick, std::cref(s), draft_id, team_name,
-                               bearer, overall, think_ms);
+                               bearer, on_clock->second, think_ms);
         }
       }
     } catch (const std::exception& e) {

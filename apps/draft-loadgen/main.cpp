@@ -33,6 +33,8 @@
 #include <unistd.h>
 
 #include "load_stats.hpp"
+#include "protocol/client_sequence.hpp"
+#include "protocol/json_codec.hpp"
 #include "protocol/time_format.hpp"
 #include "runtime/config.hpp"
 #include "runtime/jwt.hpp"
@@ -147,14 +149,6 @@ double own_cpu_seconds() {
 // -- clients ------------------------------------------------------------------
 
 // Finds `"key":` at the top of a frame and reads the number after it.
-bool find_number(const std::string& text, const char* key, std::int64_t& out) {
-  auto at = text.find(key);
-  if (at == std::string::npos)
-    return false;
-  out = std::strtoll(text.c_str() + at + std::strlen(key), nullptr, 10);
-  return true;
-}
-
 struct client {
   explicit client(asio::io_context& io) : ws(std::in_place, io) {}
   std::optional<websocket::stream<beast::tcp_stream>> ws; // fresh per connection
@@ -162,8 +156,11 @@ struct client {
   int draft = 0;
   int node = 0;        ///< index into the ports
   bool remote = false; ///< its node does not own its draft (a cluster hop)
-  std::atomic<std::int64_t> last{0};
+  client_sequence sequence;           ///< the protocol's seq rule
+  std::atomic<std::int64_t> last{0};  ///< its last_seq, for the main thread
   bool open = false;
+  bool resuming = false;              ///< a resume message is being written
+  std::string resume_text;
 };
 
 // One thread's share of the connections.
@@ -258,6 +255,7 @@ private:
       if (ec)
         return;
       c->ws.emplace(io_);
+      c->resuming = false;
       c->buffer.consume(c->buffer.size());
       open(c, true);
     });
@@ -286,16 +284,29 @@ private:
     });
   }
 
+  // A gap (events missed) asks for a replay, as every client does.
+  void resume(client* c) {
+    if (c->resuming || !c->open)
+      return;
+    c->resuming = true;
+    c->resume_text = c->sequence.resume_message();
+    c->ws->async_write(asio::buffer(c->resume_text),
+                       [c](beast::error_code, std::size_t) { c->resuming = false; });
+  }
+
   void on_message(client* c, const std::string& text) {
     auto now = wall_ms();
-    std::int64_t seq = 0;
-    if (text.find("\"type\":\"TimerTick\"") != std::string::npos
-        || !find_number(text, "\"seq\":", seq)) {
-      // A snapshot tells where live events start; ticks are not deliveries.
-      std::int64_t last = 0;
-      if (find_number(text, "\"last_seq\":", last))
-        c->last = last;
-      ++stats_.other;
+    auto message = json::decode_server_message(text);
+    if (!message) {
+      ++errors_["malformed frame: " + message.error().to_string()];
+      return;
+    }
+    auto missing_before = c->sequence.missing();
+    auto seen = c->sequence.take(*message);
+    c->last = c->sequence.last_seq() < 0 ? 0 : c->sequence.last_seq();
+    if (seen == client_sequence::verdict::snapshot
+        || seen == client_sequence::verdict::other) {
+      ++stats_.other; // ticks, presence, pongs are not deliveries
       return;
     }
     ++stats_.deliveries;
@@ -303,22 +314,16 @@ private:
     stats_.last_receive_ms = now;
     if (now >= measure_from_)
       ++stats_.in_window;
-    if (seq <= c->last) {
+    if (seen == client_sequence::verdict::duplicate) {
       ++stats_.duplicates;
-    } else {
-      if (seq > c->last + 1)
-        stats_.gaps += static_cast<std::uint64_t>(seq - c->last - 1);
-      c->last = seq;
+      return;
     }
-    auto at = text.find("\"timestamp\":\"");
-    if (at == std::string::npos)
-      return;
-    auto start = at + 13;
-    auto end = text.find('"', start);
-    auto created = parse_rfc3339(std::string_view(text).substr(start, end - start));
-    if (!created)
-      return;
-    double created_ms = static_cast<double>(*created) / 1000.0;
+    if (seen == client_sequence::verdict::gap) {
+      stats_.gaps += c->sequence.missing() - missing_before;
+      return resume(c);
+    }
+    auto& event = std::get<draft_event>(*message);
+    double created_ms = static_cast<double>(event.time) / 1000.0;
     if (created_ms < measure_from_)
       return; // warm-up: checked for order, not timed
     stats_.latency.add(now - created_ms);
@@ -503,11 +508,14 @@ int main(int argc, char** argv) {
     for (auto& id : draft_ids)
       tx.exec_params(setup, id);
   }
+  // Events are written as every writer writes them, through
+  // draft_append_event (it takes the seq; the loadgen's count is checked
+  // against it). INSERT_QUERY replaces it for a schema without it (the peer
+  // baseline's); its parameters are event id, draft id, seq, payload.
   std::string insert_query = std::getenv("INSERT_QUERY")
                                ? std::getenv("INSERT_QUERY")
-                               : "INSERT INTO draft_outbox (event_id, draft_id, "
-                                 "seq, event_type, payload) VALUES ($1, $2, $3, "
-                                 "'PickMade', $4)";
+                               : "SELECT draft_append_event($2::uuid, $1::uuid, "
+                                 "'PickMade', $4::jsonb) WHERE $3::bigint > 0";
   auto rss_before = opts.server_pid ? status_bytes(opts.server_pid, "VmRSS") : -1;
 
   auto owners = owner_nodes(

@@ -2,24 +2,40 @@
 
 namespace draft {
 
-client_sequence::verdict client_sequence::take(const json::server_message& m) {
-  if (auto snapshot = std::get_if<json::snapshot_message>(&m)) {
-    last_ = snapshot->snapshot.last_seq;
-    return verdict::snapshot;
-  }
-  auto event = std::get_if<draft_event>(&m);
-  if (!event || !is_outbox_event(event->type()))
-    return verdict::other;
-  if (last_ >= 0 && event->seq <= last_) {
+client_sequence::verdict client_sequence::snapshot(std::int64_t last_seq) {
+  last_ = last_seq;
+  return verdict::snapshot;
+}
+
+client_sequence::verdict client_sequence::event(std::int64_t seq) {
+  if (last_ >= 0 && seq <= last_) {
     ++duplicates_;
     return verdict::duplicate;
   }
-  if (last_ >= 0 && event->seq != last_ + 1) {
-    missing_ += static_cast<std::uint64_t>(event->seq - last_ - 1);
+  if (last_ >= 0 && seq != last_ + 1) {
+    missing_ += static_cast<std::uint64_t>(seq - last_ - 1);
     return verdict::gap;
   }
-  last_ = event->seq;
+  last_ = seq;
   return verdict::applied;
+}
+
+client_sequence::verdict client_sequence::take(const json::server_message& m) {
+  if (auto s = std::get_if<json::snapshot_message>(&m))
+    return snapshot(s->snapshot.last_seq);
+  auto e = std::get_if<draft_event>(&m);
+  if (!e || !is_outbox_event(e->type()))
+    return verdict::other; // a tick, a presence change, a pong
+  return event(e->seq);
+}
+
+client_sequence::verdict client_sequence::take(const json::frame_header& h) {
+  if (h.type == "StateSnapshot")
+    return snapshot(h.last_seq);
+  if (h.seq < 0 || h.type == "TimerTick" || h.type == "PresenceChanged"
+      || h.type == "pong")
+    return verdict::other;
+  return event(h.seq);
 }
 
 std::string client_sequence::resume_message() const {

@@ -28,6 +28,8 @@ public:
 
   /// Takes one decoded server message.
   verdict take(const json::server_message& message);
+  /// The same from a frame's header alone (json::peek_server_frame).
+  verdict take(const json::frame_header& header);
 
   /// Continues from a seq known from an earlier connection (a resume).
   void resume_from(std::int64_t seq) { last_ = seq; }
@@ -42,6 +44,9 @@ public:
   std::string resume_message() const;
 
 private:
+  verdict snapshot(std::int64_t last_seq);
+  verdict event(std::int64_t seq);
+
   std::int64_t last_ = -1;
   std::uint64_t missing_ = 0;
   std::uint64_t duplicates_ = 0;

@@ -98,4 +98,17 @@ using server_message = std::variant<draft_event, snapshot_message,
 result<server_message> decode_server_message(std::string_view text,
                                              const limits& = {});
 
+/// Just what the seq rule and a latency probe need from a server frame:
+/// its type, its seq (-1 if none), the snapshot's last_seq (-1 if none) and
+/// an event's timestamp (0 if none). The rest is not validated: for load
+/// generators, which read frames by the hundred thousand a second.
+struct frame_header {
+  std::string type;
+  std::int64_t seq = -1;
+  std::int64_t last_seq = -1;
+  timestamp time = 0;
+};
+result<frame_header> peek_server_frame(std::string_view text,
+                                       const limits& = {});
+
 } // namespace draft::json

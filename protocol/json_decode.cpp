@@ -261,6 +261,31 @@ std::optional<problem> read_presence(const rapidjson::Value& object,
 
 } // namespace
 
+result<frame_header> peek_server_frame(std::string_view text,
+                                       const limits& lim) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  frame_header h;
+  auto type = doc.FindMember("type");
+  if (type == doc.MemberEnd() || !type->value.IsString())
+    return problem{"type", "is required (a string)"};
+  h.type.assign(type->value.GetString(), type->value.GetStringLength());
+  auto number = [&](const char* key, std::int64_t& out) {
+    auto it = doc.FindMember(key);
+    if (it != doc.MemberEnd() && it->value.IsInt64())
+      out = it->value.GetInt64();
+  };
+  number("seq", h.seq);
+  number("last_seq", h.last_seq);
+  auto time = doc.FindMember("timestamp");
+  if (time != doc.MemberEnd() && time->value.IsString())
+    if (auto t = parse_rfc3339(std::string_view(time->value.GetString(),
+                                                time->value.GetStringLength())))
+      h.time = *t;
+  return h;
+}
+
 result<server_message> decode_server_message(std::string_view text,
                                              const limits& lim) {
   rapidjson::Document doc;

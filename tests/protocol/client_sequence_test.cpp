@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -69,4 +70,25 @@ TEST(client_sequence, applies_in_order_drops_repeats_and_stops_at_a_gap) {
   EXPECT_EQ(s.take(decoded(event_at(7))), verdict::applied); // the resume's replay
   EXPECT_EQ(s.take(decoded(json::encode(pong_reply{"n", 5}))), verdict::other);
   EXPECT_EQ(s.last_seq(), 7);
+}
+
+TEST(client_sequence, a_frame_header_gives_the_same_verdicts) {
+  client_sequence full, peeked;
+  auto body = json::decode_snapshot(golden("state_sync.json"));
+  ASSERT_TRUE(body);
+  body->last_seq = 5;
+  std::vector<std::string> frames{json::encode_snapshot_message(*body, {}),
+                                  event_at(6), event_at(6), event_at(8),
+                                  golden("timer_tick.json"),
+                                  golden("presence_changed.json"),
+                                  golden("pong.json"), event_at(7)};
+  for (auto& f : frames) {
+    auto header = json::peek_server_frame(f);
+    ASSERT_TRUE(header) << f;
+    EXPECT_EQ(full.take(decoded(f)), peeked.take(*header)) << f;
+  }
+  EXPECT_EQ(peeked.last_seq(), 7);
+  auto header = json::peek_server_frame(golden("pick_made.json"));
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->time, json::decode_event(golden("pick_made.json"))->time);
 }

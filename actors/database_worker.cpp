@@ -11,6 +11,7 @@
 #include "actors/gateway_messages.hpp"
 #include "protocol/uuid.hpp"
 #include "actors/gateway_types.hpp"
+#include "protocol/json_writer.hpp"
 #include "runtime/draft_queries.hpp"
 #include "runtime/logger.hpp"
 
@@ -107,33 +108,29 @@ caf::result<std::string> picks_page(pqxx::connection& c,
     "t.id = p.team_id WHERE p.draft_id = $1 AND p.overall_pick > $2 ORDER BY "
     "p.overall_pick LIMIT $3",
     draft_id, after, limit + 1);
-  std::string out = "{\"draft_id\":" + json_quoted(draft_id) + ",\"picks\":[";
-  int n = 0;
-  std::string last;
-  for (auto r : rows) {
-    if (n == limit)
-      break;
-    out += std::string(n ? "," : "") + "{\"pick_id\":"
-           + json_quoted(r[0].as<std::string>()) + ",\"player_id\":"
-           + json_quoted(r[1].as<std::string>()) + ",\"team_id\":"
-           + json_quoted(r[2].as<std::string>()) + ",\"round\":"
-           + r[3].as<std::string>() + ",\"pick\":" + r[4].as<std::string>()
-           + ",\"overall_pick\":" + r[5].as<std::string>()
-           + ",\"player_name\":" + json_quoted(r[6].as<std::string>())
-           + ",\"team_name\":" + json_quoted(r[7].as<std::string>())
-           + ",\"picked_at\":" + json_quoted(format_rfc3339(r[8].as<long long>()))
-           + ",\"auto_picked\":" + (r[9].as<bool>() ? "true" : "false")
-           + ",\"autopick_source\":"
-           + (r[10].is_null() ? "null" : json_quoted(r[10].as<std::string>()))
-           + ",\"by\":"
-           + (r[11].is_null() ? "null" : json_quoted(r[11].as<std::string>()))
-           + "}";
-    last = r[0].as<std::string>();
-    ++n;
-  }
-  out += "],\"next_cursor\":";
-  out += static_cast<int>(rows.size()) > limit ? json_quoted(last) : "null";
-  return out + "}";
+  std::vector<pqxx::row> page;
+  for (auto r : rows)
+    if (static_cast<int>(page.size()) < limit)
+      page.push_back(r);
+  bool more = static_cast<int>(rows.size()) > limit;
+  return json::write_object([&](json::object_writer& o) {
+    o.str("draft_id", draft_id);
+    o.objects("picks", page, [](json::object_writer& p, const pqxx::row& r) {
+      p.str("pick_id", r[0].as<std::string>())
+        .str("player_id", r[1].as<std::string>())
+        .str("team_id", r[2].as<std::string>())
+        .num("round", r[3].as<int>())
+        .num("pick", r[4].as<int>())
+        .num("overall_pick", r[5].as<int>())
+        .str("player_name", r[6].as<std::string>())
+        .str("team_name", r[7].as<std::string>())
+        .time("picked_at", r[8].as<long long>())
+        .boolean("auto_picked", r[9].as<bool>())
+        .str_or_null("autopick_source", !r[10].is_null(), r[10].c_str())
+        .str_or_null("by", !r[11].is_null(), r[11].c_str());
+    });
+    o.str_or_null("next_cursor", more, more ? page.back()[0].as<std::string>() : "");
+  });
 }
 
 // The admin console's view of the outbox: what the relay has not sent yet.
@@ -146,54 +143,50 @@ std::string outbox_report(pqxx::connection& c) {
     "count(*) FILTER (WHERE dead), count(*), "
     "coalesce(extract(epoch from now() - max(created_at)), -1)::float8 "
     "FROM draft_outbox");
-  return "{\"unsent\":" + r[0].as<std::string>()
-         + ",\"oldest_unsent_age_sec\":" + r[1].as<std::string>()
-         + ",\"dead\":" + r[2].as<std::string>()
-         + ",\"rows\":" + r[3].as<std::string>()
-         + ",\"newest_age_sec\":" + r[4].as<std::string>() + "}";
+  return json::write_object([&](json::object_writer& o) {
+    o.num("unsent", r[0].as<long long>())
+      .real("oldest_unsent_age_sec", r[1].as<double>())
+      .num("dead", r[2].as<long long>())
+      .num("rows", r[3].as<long long>())
+      .real("newest_age_sec", r[4].as<double>());
+  });
 }
 
 // The last 100 dead letters of each kind, newest first.
 std::string dead_letters_report(pqxx::connection& c) {
   pqxx::nontransaction tx(c);
-  std::string out = "{\"relay\":[";
-  bool first = true;
-  for (auto r : tx.exec("SELECT id, draft_id, seq, event_id, event_type, "
+  auto relay = tx.exec("SELECT id, draft_id, seq, event_id, event_type, "
                         "attempts, coalesce(last_error, ''), "
                         + sql_micros("dead_at")
                         + " FROM draft_outbox WHERE dead ORDER BY dead_at DESC "
-                          "LIMIT 100")) {
-    out += std::string(first ? "" : ",") + "{\"id\":" + r[0].as<std::string>()
-           + ",\"draft_id\":" + json_quoted(r[1].as<std::string>())
-           + ",\"seq\":" + r[2].as<std::string>()
-           + ",\"event_id\":" + json_quoted(r[3].as<std::string>())
-           + ",\"event_type\":" + json_quoted(r[4].as<std::string>())
-           + ",\"attempts\":" + r[5].as<std::string>()
-           + ",\"last_error\":" + json_quoted(r[6].as<std::string>())
-           + ",\"dead_at\":"
-           + json_quoted(r[7].is_null() ? "" : format_rfc3339(r[7].as<long long>()))
-           + "}";
-    first = false;
-  }
-  out += "],\"broadcast\":[";
-  first = true;
-  for (auto r : tx.exec("SELECT id, draft_id, connection_id, user_subject, seq, "
-                        "reason, node, "
-                        + sql_micros("created_at")
-                        + " FROM broadcast_dead_letters ORDER BY id DESC "
-                          "LIMIT 100")) {
-    out += std::string(first ? "" : ",") + "{\"id\":" + r[0].as<std::string>()
-           + ",\"draft_id\":" + json_quoted(r[1].as<std::string>())
-           + ",\"connection_id\":" + json_quoted(r[2].as<std::string>())
-           + ",\"user\":" + json_quoted(r[3].as<std::string>())
-           + ",\"seq\":" + r[4].as<std::string>()
-           + ",\"reason\":" + json_quoted(r[5].as<std::string>())
-           + ",\"node\":" + json_quoted(r[6].as<std::string>())
-           + ",\"created_at\":" + json_quoted(format_rfc3339(r[7].as<long long>()))
-           + "}";
-    first = false;
-  }
-  return out + "]}";
+                          "LIMIT 100");
+  auto broadcast = tx.exec("SELECT id, draft_id, connection_id, user_subject, "
+                           "seq, reason, node, "
+                           + sql_micros("created_at")
+                           + " FROM broadcast_dead_letters ORDER BY id DESC "
+                             "LIMIT 100");
+  return json::write_object([&](json::object_writer& o) {
+    o.objects("relay", relay, [](json::object_writer& d, const pqxx::row& r) {
+      d.num("id", r[0].as<long long>())
+        .str("draft_id", r[1].as<std::string>())
+        .num("seq", r[2].as<long long>())
+        .str("event_id", r[3].as<std::string>())
+        .str("event_type", r[4].as<std::string>())
+        .num("attempts", r[5].as<int>())
+        .str("last_error", r[6].as<std::string>())
+        .str("dead_at", r[7].is_null() ? "" : format_rfc3339(r[7].as<long long>()));
+    });
+    o.objects("broadcast", broadcast, [](json::object_writer& d, const pqxx::row& r) {
+      d.num("id", r[0].as<long long>())
+        .str("draft_id", r[1].as<std::string>())
+        .str("connection_id", r[2].as<std::string>())
+        .str("user", r[3].as<std::string>())
+        .num("seq", r[4].as<long long>())
+        .str("reason", r[5].as<std::string>())
+        .str("node", r[6].as<std::string>())
+        .time("created_at", r[7].as<long long>());
+    });
+  });
 }
 
 // Replays (the relay publishes it again) or discards a dead letter; false if

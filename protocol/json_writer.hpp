@@ -34,6 +34,23 @@ public:
     return *this;
   }
 
+  object_writer& real(const char* key, double value) {
+    w_.Key(key);
+    w_.Double(value);
+    return *this;
+  }
+
+  /// A string, or null when `value` is empty of meaning (`present` false).
+  object_writer& str_or_null(const char* key, bool present,
+                             const std::string& value) {
+    if (!present) {
+      w_.Key(key);
+      w_.Null();
+      return *this;
+    }
+    return str(key, value);
+  }
+
   object_writer& boolean(const char* key, bool value) {
     w_.Key(key);
     w_.Bool(value);

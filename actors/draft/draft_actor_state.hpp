@@ -77,6 +77,9 @@ void on_presence_report(self_ptr self, presence_counts counts);
 void on_room(self_ptr self, std::string text, presence_counts room);
 void on_owner_tick(self_ptr self, std::int64_t seq, std::string text);
 
+// replays.cpp: the next step of `to`'s replay (from a resume or a timer).
+void continue_replay(self_ptr self, const caf::actor& to);
+
 // draft_actor.cpp
 void learn_seq(self_ptr self, std::int64_t seq);
 void schedule_idle_check(self_ptr self);

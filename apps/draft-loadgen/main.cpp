@@ -5,403 +5,42 @@
 // server, the database, itself and the whole machine. Its output and its
 // command line mirror the peer baseline's Node client (bench/peer-node), so
 // both gateways are measured with the same load. See docs/benchmarks.md.
+// The parts: load_clients (the connections), producer (the events),
+// process_stats (the CPU figures), load_stats (what is measured).
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-#include <dirent.h>
 #include <pqxx/pqxx>
-#include <unistd.h>
+#include <rapidjson/document.h>
 
+#include "load_clients.hpp"
+#include "load_options.hpp"
 #include "load_stats.hpp"
-#include "protocol/client_sequence.hpp"
-#include "protocol/json_codec.hpp"
-#include "protocol/time_format.hpp"
+#include "process_stats.hpp"
+#include "producer.hpp"
 #include "runtime/config.hpp"
+#include "runtime/http_client.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/random_uuid.hpp"
 
-namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 using namespace draft;
 using namespace draft::load;
 
 namespace {
 
-struct options {
-  std::string host = "127.0.0.1";
-  int port = 8080;
-  std::vector<int> ports; ///< --ports: clients spread over several nodes
-  int connections = 100;
-  int drafts = 10;
-  double rate = 0;
-  double warmup = 0;
-  double duration = 10;
-  double drain = 10;
-  double hold = 0;
-  int threads = 1;
-  int server_pid = 0;
-  int db_pid = 0;
-  std::string label;
-};
-
-double wall_ms() {
-  return static_cast<double>(now_utc()) / 1000.0;
-}
-
-// -- /proc sampling -----------------------------------------------------------
-
-long clock_ticks() {
-  return sysconf(_SC_CLK_TCK);
-}
-
-// utime+stime of `pid` (or only its utime when `user_only`), and of its
-// direct children when `tree`.
-long long process_ticks(int pid, bool tree, bool user_only = false) {
-  if (pid <= 0)
-    return -1;
-  long long total = 0;
-  auto read_stat = [user_only](const std::string& path, int& parent) -> long long {
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    auto close = text.rfind(')');
-    if (close == std::string::npos)
-      return -1;
-    std::istringstream fields(text.substr(close + 2));
-    std::string f;
-    std::vector<std::string> v;
-    while (fields >> f)
-      v.push_back(f);
-    if (v.size() < 13)
-      return -1;
-    parent = std::stoi(v[1]);
-    return std::stoll(v[11]) + (user_only ? 0 : std::stoll(v[12]));
-  };
-  int parent = 0;
-  total = read_stat("/proc/" + std::to_string(pid) + "/stat", parent);
-  if (!tree || total < 0)
-    return total;
-  if (auto dir = opendir("/proc")) {
-    while (auto entry = readdir(dir)) {
-      std::string name = entry->d_name;
-      if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
-        continue;
-      int p = 0;
-      auto t = read_stat("/proc/" + name + "/stat", p);
-      if (t >= 0 && p == pid)
-        total += t;
-    }
-    closedir(dir);
-  }
-  return total;
-}
-
-long long status_bytes(int pid, const std::string& key) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(key + ":", 0) == 0)
-      return std::stoll(line.substr(key.size() + 1)) * 1024;
-  return -1;
-}
-
-std::pair<long long, long long> machine_ticks() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  in >> cpu;
-  long long v, total = 0, idle = 0;
-  for (int i = 0; in >> v && i < 10; ++i) {
-    total += v;
-    if (i == 3 || i == 4)
-      idle += v;
-  }
-  return {total - idle, total};
-}
-
-double own_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
-         + static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-// -- clients ------------------------------------------------------------------
-
-// Finds `"key":` at the top of a frame and reads the number after it.
-struct client {
-  explicit client(asio::io_context& io) : ws(std::in_place, io) {}
-  std::optional<websocket::stream<beast::tcp_stream>> ws; // fresh per connection
-  beast::flat_buffer buffer;
-  int draft = 0;
-  int node = 0;        ///< index into the ports
-  bool remote = false; ///< its node does not own its draft (a cluster hop)
-  client_sequence sequence;           ///< the protocol's seq rule
-  std::atomic<std::int64_t> last{0};  ///< its last_seq, for the main thread
-  bool open = false;
-  bool resuming = false;              ///< a resume message is being written
-  std::string resume_text;
-};
-
-// One thread's share of the connections.
-class client_group {
-public:
-  client_group(const options& opts, const std::vector<std::string>& draft_ids,
-               const std::vector<std::string>& tokens,
-               std::vector<std::pair<int, int>> drafts_and_nodes,
-               const std::vector<int>& owner_nodes)
-    : opts_(opts), draft_ids_(draft_ids), tokens_(tokens) {
-    for (auto [d, node] : drafts_and_nodes) {
-      clients_.push_back(std::make_unique<client>(io_));
-      clients_.back()->draft = d;
-      clients_.back()->node = node;
-      clients_.back()->remote
-        = !owner_nodes.empty() && owner_nodes[static_cast<size_t>(d)] != node;
-    }
-  }
-
-  void start() {
-    thread_ = std::thread([this] {
-      for (int i = 0; i < 100 && next_ < clients_.size(); ++i)
-        connect_next();
-      auto guard = asio::make_work_guard(io_);
-      io_.run();
-    });
-  }
-
-  void stop() {
-    io_.stop();
-    if (thread_.joinable())
-      thread_.join();
-  }
-
-  bool connecting_done() const { return done_ == clients_.size(); }
-  std::size_t opened() const { return opened_; }
-  const std::map<std::string, int>& errors() const { return errors_; }
-  void measure_from(double ms) { measure_from_ = ms; }
-  const load_stats& stats() const { return stats_; }
-  const std::vector<std::unique_ptr<client>>& clients() const { return clients_; }
-
-private:
-  void connect_next() {
-    if (next_ >= clients_.size())
-      return;
-    open(clients_[next_++].get(), false);
-  }
-
-  // Connects `c` to its node; a resume (after a dropped connection) asks for
-  // the events after the last one it applied, as the apps do.
-  void open(client* c, bool resume) {
-    auto target = "/drafts/" + draft_ids_[static_cast<size_t>(c->draft)]
-                  + "/connect?token=" + tokens_[static_cast<size_t>(c->draft)];
-    if (resume)
-      target += "&last_seq=" + std::to_string(c->last.load());
-    tcp::endpoint ep(asio::ip::make_address(opts_.host),
-                     static_cast<unsigned short>(
-                       opts_.ports[static_cast<size_t>(c->node)]));
-    auto& ws = *c->ws;
-    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(30));
-    beast::get_lowest_layer(ws).async_connect(
-      ep, [this, c, target, resume](beast::error_code ec) {
-        if (ec)
-          return resume ? retry(c) : failed(c, "connect: " + ec.message());
-        beast::error_code ignored;
-        beast::get_lowest_layer(*c->ws).socket().set_option(tcp::no_delay(true),
-                                                            ignored);
-        c->ws->async_handshake(opts_.host, target, [this, c, resume](
-                                                     beast::error_code ec) {
-          if (ec)
-            return resume ? retry(c) : failed(c, "handshake: " + ec.message());
-          beast::get_lowest_layer(*c->ws).expires_never();
-          c->open = true;
-          read(c);
-          if (resume) {
-            ++stats_.reconnects;
-            return;
-          }
-          ++opened_;
-          ++done_;
-          connect_next();
-        });
-      });
-  }
-
-  // The connection dropped (a node went away): the next node, shortly.
-  void retry(client* c) {
-    c->node = (c->node + 1) % static_cast<int>(opts_.ports.size());
-    auto timer = std::make_shared<asio::steady_timer>(io_);
-    timer->expires_after(std::chrono::milliseconds(200));
-    timer->async_wait([this, c, timer](beast::error_code ec) {
-      if (ec)
-        return;
-      c->ws.emplace(io_);
-      c->resuming = false;
-      c->buffer.consume(c->buffer.size());
-      open(c, true);
-    });
-  }
-
-  void failed(client* c, const std::string& why) {
-    (void) c;
-    ++errors_[why];
-    ++done_;
-    connect_next();
-  }
-
-  void read(client* c) {
-    c->ws->async_read(c->buffer, [this, c](beast::error_code ec, std::size_t) {
-      if (ec) {
-        if (c->open) {
-          ++stats_.disconnects;
-          c->open = false;
-          retry(c);
-        }
-        return;
-      }
-      on_message(c, beast::buffers_to_string(c->buffer.data()));
-      c->buffer.consume(c->buffer.size());
-      read(c);
-    });
-  }
-
-  // A gap (events missed) asks for a replay, as every client does.
-  void resume(client* c) {
-    if (c->resuming || !c->open)
-      return;
-    c->resuming = true;
-    c->resume_text = c->sequence.resume_message();
-    c->ws->async_write(asio::buffer(c->resume_text),
-                       [c](beast::error_code, std::size_t) { c->resuming = false; });
-  }
-
-  void on_message(client* c, const std::string& text) {
-    auto now = wall_ms();
-    // The header alone: decoding every payload would cost this client more
-    // than the server spends on the frame (tests and bots decode in full).
-    auto message = json::peek_server_frame(text);
-    if (!message) {
-      ++errors_["malformed frame: " + message.error().to_string()];
-      return;
-    }
-    auto missing_before = c->sequence.missing();
-    auto seen = c->sequence.take(*message);
-    c->last = c->sequence.last_seq() < 0 ? 0 : c->sequence.last_seq();
-    if (seen == client_sequence::verdict::snapshot
-        || seen == client_sequence::verdict::other) {
-      ++stats_.other; // ticks, presence, pongs are not deliveries
-      return;
-    }
-    ++stats_.deliveries;
-    stats_.delivered_bytes += text.size();
-    stats_.last_receive_ms = now;
-    if (now >= measure_from_)
-      ++stats_.in_window;
-    if (seen == client_sequence::verdict::duplicate) {
-      ++stats_.duplicates;
-      return;
-    }
-    if (seen == client_sequence::verdict::gap) {
-      stats_.gaps += c->sequence.missing() - missing_before;
-      return resume(c);
-    }
-    double created_ms = static_cast<double>(message->time) / 1000.0;
-    if (created_ms < measure_from_)
-      return; // warm-up: checked for order, not timed
-    stats_.latency.add(now - created_ms);
-    (c->remote ? stats_.remote_latency : stats_.local_latency)
-      .add(now - created_ms);
-  }
-
-  const options& opts_;
-  const std::vector<std::string>& draft_ids_;
-  const std::vector<std::string>& tokens_;
-  asio::io_context io_{1};
-  std::vector<std::unique_ptr<client>> clients_;
-  std::size_t next_ = 0;
-  std::atomic<std::size_t> done_{0};
-  std::atomic<std::size_t> opened_{0};
-  std::map<std::string, int> errors_;
-  std::atomic<double> measure_from_{1e300};
-  load_stats stats_;
-  std::thread thread_;
-};
-
-// -- producer -------------------------------------------------------------------
-
-std::string pick_made(std::int64_t seq) {
-  auto team = (seq - 1) % 12 + 1;
-  return "{\"pick_id\":\"" + random_uuid() + "\",\"player_id\":\"" + random_uuid()
-         + "\",\"team_id\":\"" + random_uuid() + "\",\"round\":"
-         + std::to_string((seq + 11) / 12) + ",\"pick\":" + std::to_string(team)
-         + ",\"overall_pick\":" + std::to_string(seq)
-         + ",\"player_name\":\"Player " + std::to_string(seq)
-         + "\",\"team_name\":\"Team " + std::to_string(team)
-         + "\",\"picked_at\":\"" + format_rfc3339(now_utc()) + "\"}";
-}
-
-// Inserts rate × drafts events per second, round-robin, one transaction each.
-std::atomic<bool> interrupted{false};
-
-void on_signal(int) {
-  interrupted = true;
-}
-
-// Sleeps `seconds`, less if a signal comes.
-void pause_unless_interrupted(double seconds) {
-  auto until = std::chrono::steady_clock::now()
-               + std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-  while (!interrupted && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-}
-
-std::vector<std::int64_t> produce(const options& opts,
-                                  const std::vector<std::string>& draft_ids,
-                                  const std::string& insert_query,
-                                  double& seconds) {
-  pqxx::connection db(std::getenv("DATABASE_URL") ? std::getenv("DATABASE_URL")
-                                                  : "");
-  db.prepare("insert", insert_query);
-  std::vector<std::int64_t> seqs(draft_ids.size(), 0);
-  auto total = static_cast<long long>(opts.rate * opts.drafts
-                                      * (opts.warmup + opts.duration));
-  double per_ms = opts.rate * opts.drafts / 1000.0;
-  auto start = std::chrono::steady_clock::now();
-  for (long long n = 0; n < total && !interrupted; ++n) {
-    auto due = start + std::chrono::microseconds(
-                         static_cast<long long>(static_cast<double>(n) / per_ms * 1000));
-    std::this_thread::sleep_until(due);
-    auto d = static_cast<size_t>(n % opts.drafts);
-    ++seqs[d];
-    pqxx::nontransaction tx(db);
-    tx.exec_prepared("insert", random_uuid(), draft_ids[d], seqs[d],
-                     pick_made(seqs[d]));
-  }
-  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-              .count();
-  return seqs;
-}
-
-// -- main -----------------------------------------------------------------------
 
 options parse(int argc, char** argv) {
   options o;
@@ -442,29 +81,23 @@ std::vector<int> owner_nodes(const options& opts,
   std::vector<int> out;
   if (opts.ports.size() < 2)
     return out;
-  namespace http = beast::http;
   for (std::size_t at = 0; at < draft_ids.size(); at += 100) {
     std::string list;
     for (auto i = at; i < std::min(at + 100, draft_ids.size()); ++i)
       list += (list.empty() ? "" : ",") + draft_ids[i];
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.connect(tcp::endpoint(asio::ip::make_address(opts.host),
-                                 static_cast<unsigned short>(opts.ports[0])));
-    http::request<http::empty_body> req{http::verb::get,
-                                        "/admin/api/owners?drafts=" + list, 11};
-    req.set(http::field::host, opts.host);
-    req.set(http::field::authorization, "Bearer " + admin_token);
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
+    auto res = http_request(opts.host, std::to_string(opts.ports[0]), "GET",
+                            "/admin/api/owners?drafts=" + list, admin_token);
+    rapidjson::Document doc;
+    doc.Parse(res.body.c_str());
+    bool ok = res.status == 200 && doc.IsObject() && doc.HasMember("owners")
+              && doc["owners"].IsObject();
     for (auto i = at; i < std::min(at + 100, draft_ids.size()); ++i) {
-      auto key = "\"" + draft_ids[i] + "\":\"n";
-      auto found = res.body().find(key);
-      out.push_back(found == std::string::npos
-                      ? -1
-                      : std::atoi(res.body().c_str() + found + key.size()) - 1);
+      auto& id = draft_ids[i];
+      int node = -1; // node ids are n1, n2, …: index 0, 1, …
+      if (ok && doc["owners"].HasMember(id.c_str())
+          && doc["owners"][id.c_str()].IsString())
+        node = std::atoi(doc["owners"][id.c_str()].GetString() + 1) - 1;
+      out.push_back(node);
     }
   }
   return out;
@@ -605,7 +238,7 @@ int main(int argc, char** argv) {
     auto behind = [&] {
       for (auto& g : groups)
         for (auto& c : g->clients())
-          if (c->open && c->last < seqs[static_cast<size_t>(c->draft)])
+          if (c.open && c.last < seqs[static_cast<size_t>(c.draft)])
             return true;
       return false;
     };
@@ -633,9 +266,9 @@ int main(int argc, char** argv) {
       total.local_latency.merge(s.local_latency);
       total.remote_latency.merge(s.remote_latency);
       for (auto& c : g->clients()) {
-        auto want = seqs[static_cast<size_t>(c->draft)];
+        auto want = seqs[static_cast<size_t>(c.draft)];
         expected += want;
-        missing += std::max<long long>(0, want - c->last);
+        missing += std::max<long long>(0, want - c.last);
       }
     }
     double elapsed = std::chrono::duration<double>(end.t - start.t).count();

@@ -83,6 +83,16 @@ bool read_event_type(object_reader& r, const char* key, event_type& out) {
 
 } // namespace
 
+// Parses `text` (bounded) and reads the object with `read`.
+template <class Read>
+auto parsed(std::string_view text, const limits& lim, Read read)
+  -> decltype(read(std::declval<const rapidjson::Value&>())) {
+  rapidjson::Document doc;
+  if (auto p = parse_object(text, lim, doc))
+    return *p;
+  return read(doc);
+}
+
 static result<draft_event> read_event(const rapidjson::Value& doc) {
   object_reader r(doc, "");
   draft_event event;
@@ -104,10 +114,7 @@ static result<draft_event> read_event(const rapidjson::Value& doc) {
 }
 
 result<draft_event> decode_event(std::string_view text, const limits& lim) {
-  rapidjson::Document doc;
-  if (auto p = parse_object(text, lim, doc))
-    return *p;
-  return read_event(doc);
+  return parsed(text, lim, read_event);
 }
 
 result<event_payload> decode_payload(event_type type, std::string_view text,
@@ -177,12 +184,8 @@ static result<draft_snapshot> read_snapshot(const rapidjson::Value& doc) {
   return snapshot;
 }
 
-result<draft_snapshot> decode_snapshot(std::string_view text,
-                                       const limits& lim) {
-  rapidjson::Document doc;
-  if (auto p = parse_object(text, lim, doc))
-    return *p;
-  return read_snapshot(doc);
+result<draft_snapshot> decode_snapshot(std::string_view text, const limits& lim) {
+  return parsed(text, lim, read_snapshot);
 }
 
 result<client_message> decode_client_message(std::string_view text,
@@ -224,10 +227,7 @@ static result<pong_reply> read_pong(const rapidjson::Value& doc) {
 }
 
 result<pong_reply> decode_pong(std::string_view text, const limits& lim) {
-  rapidjson::Document doc;
-  if (auto p = parse_object(text, lim, doc))
-    return *p;
-  return read_pong(doc);
+  return parsed(text, lim, read_pong);
 }
 
 namespace {

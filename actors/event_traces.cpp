@@ -4,13 +4,6 @@
 
 namespace draft {
 
-namespace {
-
-std::string time_or_null(timestamp t) {
-  return t == 0 ? "null" : json_quoted(format_rfc3339(t));
-}
-
-} // namespace
 
 void event_traces::applied(const outbox_row& row, frame_ptr frame,
                            const char* role, timestamp at) {
@@ -21,28 +14,35 @@ void event_traces::applied(const outbox_row& row, frame_ptr frame,
     entries_.pop_front();
 }
 
-std::string event_traces::json_of(const std::string& event_id) const {
+void event_traces::write(json::object_writer& o, const char* key,
+                         const std::string& event_id) const {
   std::lock_guard<std::mutex> guard(mutex_);
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     if (it->event_id != event_id)
       continue;
     auto& f = *it->frame;
-    return "{\"event_id\":" + json_quoted(it->event_id)
-           + ",\"draft_id\":" + json_quoted(it->draft_id)
-           + ",\"seq\":" + std::to_string(it->seq)
-           + ",\"type\":" + json_quoted(to_string(it->type))
-           + ",\"traceparent\":" + json_quoted(it->traceparent)
-           + ",\"role\":" + json_quoted(it->role)
-           + ",\"committed_at\":" + time_or_null(f.created_at)
-           + ",\"applied_at\":" + time_or_null(it->applied_at)
-           + ",\"first_write\":"
-           + time_or_null(f.first_write.load(std::memory_order_relaxed))
-           + ",\"last_write\":"
-           + time_or_null(f.last_write.load(std::memory_order_relaxed))
-           + ",\"writes\":"
-           + std::to_string(f.writes.load(std::memory_order_relaxed)) + "}";
+    auto time_or_null = [](json::object_writer& e, const char* name, timestamp t) {
+      if (t == 0)
+        e.null(name);
+      else
+        e.time(name, t);
+    };
+    o.object(key, [&](json::object_writer& e) {
+      e.str("event_id", it->event_id)
+        .str("draft_id", it->draft_id)
+        .num("seq", it->seq)
+        .str("type", to_string(it->type))
+        .str("traceparent", it->traceparent)
+        .str("role", it->role);
+      time_or_null(e, "committed_at", f.created_at);
+      time_or_null(e, "applied_at", it->applied_at);
+      time_or_null(e, "first_write", f.first_write.load(std::memory_order_relaxed));
+      time_or_null(e, "last_write", f.last_write.load(std::memory_order_relaxed));
+      e.num("writes", f.writes.load(std::memory_order_relaxed));
+    });
+    return;
   }
-  return "null";
+  o.null(key);
 }
 
 event_traces& gateway_traces() {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "actors/gateway_messages.hpp"
+#include "protocol/json_writer.hpp"
 #include "actors/gateway_types.hpp"
 
 namespace draft {
@@ -24,9 +25,10 @@ public:
   void applied(const outbox_row& row, frame_ptr frame, const char* role,
                timestamp at);
 
-  /// This node's view of `event_id` as a JSON object, or "null" if the event
-  /// is not (or no longer) in the ring.
-  std::string json_of(const std::string& event_id) const;
+  /// Writes this node's view of `event_id` as the member `key`: an object,
+  /// or null if the event is not (or no longer) in the ring.
+  void write(json::object_writer& o, const char* key,
+             const std::string& event_id) const;
 
 private:
   struct entry {

@@ -1,4 +1,5 @@
 #include "actors/edge/admin_api.hpp"
+#include "protocol/json_writer.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,7 +24,9 @@ namespace admin_detail {
 void done(admin_reply reply, bool ok, const std::string& what,
           const std::string& not_found) {
   if (ok)
-    reply({200, "{\"ok\":true,\"done\":" + json_quoted(what) + "}"});
+    reply({200, json::write_object([&](json::object_writer& o) {
+             o.boolean("ok", true).str("done", what);
+           })});
   else
     reply(json_error(404, "not_found", not_found));
 }
@@ -182,10 +185,11 @@ void handle_admin_api(gateway_context& context, admin_request request,
       return reply(json_error(400, "invalid_id",
                               "the event id must be a UUID, got \"" + parts[1]
                                 + "\""));
-    return reply({200, "{\"node\":" + json_quoted(context.options.node_id)
-                         + ",\"event\":"
-                         + gateway_traces().json_of(normalize_uuid(parts[1]))
-                         + "}"});
+    auto id = normalize_uuid(parts[1]);
+    return reply({200, json::write_object([&](json::object_writer& o) {
+                    o.str("node", context.options.node_id);
+                    gateway_traces().write(o, "event", id);
+                  })});
   }
   std::string path = "/admin/api";
   for (auto& p : parts)

@@ -157,11 +157,11 @@ int main() {
         if (!is_uuid(id))
           return json_error(400, "invalid_id",
                             "GET /trace/{event_id}: the event id must be a UUID");
-        return http_response{200, "{\"event_id\":" + json_quoted(normalize_uuid(id))
-                                    + ",\"publishes\":"
-                                    + relay::relay_traces().json_of(
-                                      normalize_uuid(id))
-                                    + "}"};
+        auto event_id = normalize_uuid(id);
+        return http_response{200, json::write_object([&](json::object_writer& o) {
+                               o.str("event_id", event_id);
+                               relay::relay_traces().write(o, "publishes", event_id);
+                             })};
       }
       if (r.path != "/health")
         return json_error(404, "not_found",

@@ -13,22 +13,25 @@ void trace_ring::record(const outbox_event& e, timestamp started,
     entries_.pop_front();
 }
 
-std::string trace_ring::json_of(const std::string& event_id) const {
-  std::lock_guard<std::mutex> guard(mutex_);
-  std::string out = "[";
-  for (auto& t : entries_) {
-    if (t.event_id != event_id)
-      continue;
-    out += std::string(out.size() > 1 ? "," : "") + "{\"event_id\":"
-           + json_quoted(t.event_id) + ",\"draft_id\":" + json_quoted(t.draft_id)
-           + ",\"seq\":" + std::to_string(t.seq) + ",\"traceparent\":"
-           + json_quoted(t.traceparent) + ",\"attempt\":"
-           + std::to_string(t.attempt) + ",\"publish_started\":"
-           + json_quoted(format_rfc3339(t.started)) + ",\"publish_finished\":"
-           + json_quoted(format_rfc3339(t.finished)) + ",\"acknowledged\":"
-           + (t.acknowledged ? "true" : "false") + "}";
+void trace_ring::write(json::object_writer& o, const char* key,
+                       const std::string& event_id) const {
+  std::vector<publish_trace> kept;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (auto& t : entries_)
+      if (t.event_id == event_id)
+        kept.push_back(t);
   }
-  return out + "]";
+  o.objects(key, kept, [](json::object_writer& p, const publish_trace& t) {
+    p.str("event_id", t.event_id)
+      .str("draft_id", t.draft_id)
+      .num("seq", t.seq)
+      .str("traceparent", t.traceparent)
+      .num("attempt", t.attempt)
+      .time("publish_started", t.started)
+      .time("publish_finished", t.finished)
+      .boolean("acknowledged", t.acknowledged);
+  });
 }
 
 trace_ring& relay_traces() {

@@ -13,6 +13,8 @@
 
 #include "relay_types.hpp"
 
+#include "protocol/json_writer.hpp"
+
 namespace draft::relay {
 
 /// One publish attempt of an event.
@@ -34,8 +36,10 @@ public:
   void record(const outbox_event& e, timestamp started, timestamp finished,
               bool acknowledged);
 
-  /// The attempts kept for `event_id`, oldest first, as a JSON array.
-  std::string json_of(const std::string& event_id) const;
+  /// Writes the attempts kept for `event_id`, oldest first, as the array
+  /// member `key`.
+  void write(json::object_writer& o, const char* key,
+             const std::string& event_id) const;
 
 private:
   mutable std::mutex mutex_;

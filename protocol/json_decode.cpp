@@ -261,16 +261,24 @@ std::optional<problem> read_presence(const rapidjson::Value& object,
 
 } // namespace
 
+// A server frame's "type", if it is a string.
+static std::optional<std::string_view> frame_type(const rapidjson::Value& doc) {
+  auto type = doc.FindMember("type");
+  if (type == doc.MemberEnd() || !type->value.IsString())
+    return std::nullopt;
+  return std::string_view(type->value.GetString(), type->value.GetStringLength());
+}
+
 result<frame_header> peek_server_frame(std::string_view text,
                                        const limits& lim) {
   rapidjson::Document doc;
   if (auto p = parse_object(text, lim, doc))
     return *p;
   frame_header h;
-  auto type = doc.FindMember("type");
-  if (type == doc.MemberEnd() || !type->value.IsString())
+  auto type = frame_type(doc);
+  if (!type)
     return problem{"type", "is required (a string)"};
-  h.type.assign(type->value.GetString(), type->value.GetStringLength());
+  h.type.assign(type->data(), type->size());
   auto number = [&](const char* key, std::int64_t& out) {
     auto it = doc.FindMember(key);
     if (it != doc.MemberEnd() && it->value.IsInt64())
@@ -291,10 +299,10 @@ result<server_message> decode_server_message(std::string_view text,
   rapidjson::Document doc;
   if (auto p = parse_object(text, lim, doc))
     return *p;
-  auto type = doc.FindMember("type");
-  if (type == doc.MemberEnd() || !type->value.IsString())
+  auto type = frame_type(doc);
+  if (!type)
     return problem{"type", "is required (a string)"};
-  std::string_view name(type->value.GetString(), type->value.GetStringLength());
+  auto name = *type;
   if (name == "StateSnapshot") {
     auto snapshot = read_snapshot(doc);
     if (!snapshot)

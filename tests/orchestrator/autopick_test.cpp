@@ -78,16 +78,7 @@ TEST(autopick, a_paused_draft_is_not_autopicked) {
   auto id = std::string(f.create("snake", 2, 1, 1)["draft_id"].GetString());
   f.call("POST", "/api/drafts/" + id + "/start", "", commissioner_token());
   f.call("POST", "/api/drafts/" + id + "/pause", "", commissioner_token());
-  {
-    // Make the pick overdue (a pause keeps picks.timeout_at as it was).
-    pqxx::connection c(f.url());
-    pqxx::work tx(c);
-    tx.exec_params("UPDATE picks SET timeout_at = clock_timestamp() - "
-                   "interval '1 second' WHERE draft_id = $1 AND player_id IS "
-                   "NULL",
-                   id);
-    tx.commit();
-  }
+  f.expire_current_pick(id); // a pause keeps picks.timeout_at as it was
   EXPECT_FALSE(f.commands().autopick_one_overdue());
   f.call("POST", "/api/drafts/" + id + "/resume", "", commissioner_token());
   run_clocks(f, 1, 30s);

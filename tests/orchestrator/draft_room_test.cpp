@@ -33,14 +33,7 @@ std::string ids_body(const std::vector<std::string>& players) {
 
 // The pick on the clock runs out now; the clock loop autopicks it.
 void expire_and_autopick(orchestrator_fixture& f, const std::string& id) {
-  {
-    pqxx::connection c(f.url());
-    pqxx::nontransaction tx(c);
-    tx.exec_params("UPDATE picks SET timeout_at = clock_timestamp() - "
-                   "interval '1 second' WHERE draft_id = $1 AND player_id IS "
-                   "NULL AND timeout_at IS NOT NULL",
-                   id);
-  }
+  f.expire_current_pick(id);
   ASSERT_TRUE(f.commands().autopick_one_overdue());
 }
 

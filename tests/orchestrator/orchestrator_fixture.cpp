@@ -116,6 +116,15 @@ rapidjson::Document orchestrator_fixture::create(const std::string& type,
   return parse_json(res.body);
 }
 
+void orchestrator_fixture::expire_current_pick(const std::string& draft_id) {
+  pqxx::connection c(url());
+  pqxx::nontransaction tx(c);
+  tx.exec_params("UPDATE picks SET timeout_at = clock_timestamp() - "
+                 "interval '1 second' WHERE draft_id = $1 AND player_id IS "
+                 "NULL AND timeout_at IS NOT NULL",
+                 draft_id);
+}
+
 std::string orchestrator_fixture::fingerprint() {
   pqxx::connection c(db_.url());
   pqxx::nontransaction tx(c);

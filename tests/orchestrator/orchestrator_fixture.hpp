@@ -34,6 +34,9 @@ public:
 
   const std::string& url() const { return db_.url(); }
   draft_commands& commands() { return commands_; }
+  /// Makes the draft's pick on the clock overdue (its timeout a second ago,
+  /// by the database's clock).
+  void expire_current_pick(const std::string& draft_id);
   orchestrator_api& api() { return *api_; }
 
   /// Answers a request as the HTTP server would, without a socket.

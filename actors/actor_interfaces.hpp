@@ -8,12 +8,18 @@
 // actor holds the poller and the timer). The actors themselves are in the
 // headers named beside each interface.
 //
-// Not typed (yet): the membership and admin actors (reached across nodes
-// and by variadic relays) — see their headers. The admin actor watches
-// every actor through its status message alone, holding untyped handles.
+// Every interface answers (status_atom) with its actor_status, so each
+// converts to `status_api`: the admin actor watches any actor through it.
+//
+// One answer is untyped on purpose: a membership actor's draft actor
+// (caf::get_atom) comes back as a caf::actor, cast by the asker. A draft
+// actor is told its owner's membership actor, whose answer would be a draft
+// actor again — C++ aliases cannot refer to themselves.
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
@@ -25,6 +31,61 @@
 #include "actors/gateway_types.hpp"
 
 namespace draft {
+
+/// What every actor answers: the admin actor watches through this.
+using status_api
+  = caf::typed_actor<caf::replies_to<status_atom>::with<actor_status>>;
+
+/// What one node's admin actor answers its peers' admin actors
+/// (actors/admin_actor.hpp): the node's report and the operator's actions,
+/// each carrying the operator's token sub and role as the asking node
+/// verified them.
+using admin_peer_api = caf::typed_actor<
+  // sorted by "mailbox", "rate" or "name", at most `limit`, filtered by
+  // kind and draft ("" = all)
+  caf::replies_to<report_atom, std::string, std::int32_t, std::string,
+                  std::string>::with<node_report>,
+  // disconnect a connection (id, by, role): true if it was here
+  caf::replies_to<shutdown_atom, std::string, std::string,
+                  std::string>::with<bool>,
+  // restart a draft actor (draft id, by, role): true if this node owned it
+  caf::replies_to<restart_atom, std::string, std::string,
+                  std::string>::with<bool>,
+  // set a component's log level (component, level, by, role)
+  caf::replies_to<level_atom, std::string, std::string, std::string,
+                  std::string>::with<bool>,
+  caf::replies_to<status_atom>::with<actor_status>>;
+
+/// One node's membership actor (actors/membership.hpp), published on the
+/// cluster port: what peers, this node's edge and draft actors ask it.
+using membership_api = caf::typed_actor<
+  // a peer: prove who you are (challenger's id, nonce) -> (id, certificate
+  // PEM, signature)
+  caf::replies_to<hello_atom, std::string, std::string>::with<
+    std::string, std::string, std::string>,
+  // a member peer (from, its live view) -> (id, live view, started_at)
+  caf::replies_to<heartbeat_atom, std::string, std::vector<std::string>>::with<
+    std::string, std::vector<std::string>, std::int64_t>,
+  // a member's draft actor looking for this node's draft actor: a
+  // draft_actor_api (see above), or the error "unknown draft"
+  caf::replies_to<caf::get_atom, std::string>::with<caf::actor>,
+  // the admin API and tests: the members as this node sees them
+  caf::replies_to<members_atom>::with<std::vector<member_status>>,
+  // start-up: true once every peer was tried once
+  caf::replies_to<ready_atom>::with<bool>,
+  // a member's admin actor: this node's admin actor
+  caf::replies_to<admin_atom>::with<admin_peer_api>,
+  // its own heartbeat round
+  caf::reacts_to<tick_atom>,
+  caf::replies_to<status_atom>::with<actor_status>>;
+
+/// The live members as this node sees them, with the membership actor of
+/// each (this node's own entry holds its own). Sent by the membership actor
+/// to the draft directory and the admin actor whenever the live set changes.
+struct membership_view {
+  std::vector<std::string> live;              ///< sorted node ids
+  std::map<std::string, membership_api> nodes; ///< id -> membership actor
+};
 
 /// The gateway's PostgreSQL calls (actors/database_worker.hpp): a pool of
 /// detached workers behind one handle of the same interface. Every reply
@@ -56,7 +117,7 @@ using draft_actor_api = caf::typed_actor<
   caf::replies_to<ready_atom>::with<caf::ok_atom>,
   // the directory: which node owns the draft, and that node's membership
   // actor (through which a follower finds the owner's draft actor)
-  caf::reacts_to<owner_atom, std::string, caf::actor>,
+  caf::reacts_to<owner_atom, std::string, membership_api>,
   // the outbox poller (on the owner), or the owner's draft actor (on a
   // follower): one outbox row
   caf::reacts_to<event_atom, outbox_row>,
@@ -146,16 +207,43 @@ using directory_api = caf::typed_actor<
   caf::replies_to<owner_atom, std::vector<std::string>>::with<
     std::vector<std::string>>,
   // the admin actor: the draft actors, to ask for their status
-  caf::replies_to<actors_atom>::with<std::vector<caf::actor>>,
+  caf::replies_to<actors_atom>::with<std::vector<draft_actor_api>>,
   // the admin actor: an operator's restart (draft id, by); true if this
   // node owned a running actor for it
   caf::replies_to<restart_atom, std::string, std::string>::with<bool>,
   // the admin actor
   caf::replies_to<status_atom>::with<actor_status>>;
 
+/// One node's admin actor (actors/admin_actor.hpp): what its peers ask,
+/// and what this node's edge and actors tell it.
+using admin_api = admin_peer_api::extend<
+  // every fixed actor of the node at start-up; each socket actor
+  caf::reacts_to<register_atom, status_api>,
+  caf::reacts_to<register_atom, socket_api, socket_atom>,
+  // the membership actor: the live set changed
+  caf::reacts_to<members_atom, membership_view>,
+  // the admin API: a request of admin_peer_api asked of every live node —
+  // every node's report; an action true if any node did it (levels: if
+  // every node did)
+  caf::replies_to<cluster_atom, report_atom, std::string, std::int32_t,
+                  std::string, std::string>::with<std::vector<node_report>>,
+  caf::replies_to<cluster_atom, shutdown_atom, std::string, std::string,
+                  std::string>::with<bool>,
+  caf::replies_to<cluster_atom, restart_atom, std::string, std::string,
+                  std::string>::with<bool>,
+  caf::replies_to<cluster_atom, level_atom, std::string, std::string,
+                  std::string, std::string>::with<bool>,
+  // its own sampling round
+  caf::reacts_to<tick_atom>>;
+
 } // namespace draft
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::membership_view)
 
 // Typed handles that cross nodes (a follower finds the owner's draft actor).
 CAF_BEGIN_TYPE_ID_BLOCK(draft_actors, caf::id_block::draft_gateway::end)
   CAF_ADD_TYPE_ID(draft_actors, (draft::draft_actor_api))
+  CAF_ADD_TYPE_ID(draft_actors, (draft::membership_api))
+  CAF_ADD_TYPE_ID(draft_actors, (draft::admin_peer_api))
+  CAF_ADD_TYPE_ID(draft_actors, (std::vector<draft::draft_actor_api>))
 CAF_END_TYPE_ID_BLOCK(draft_actors)

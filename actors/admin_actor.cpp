@@ -26,7 +26,7 @@ namespace {
 // Asks every node's admin actor `xs...` (answered with an R) and combines the
 // answers; a node that does not answer is combined as null.
 template <class R, class T, class Combine, class... Ts>
-void gather(self_ptr self, caf::response_promise promise, T initial,
+void gather(self_ptr self, caf::typed_response_promise<T> promise, T initial,
             Combine combine, Ts... xs) {
   auto targets = admins(self);
   struct pending {
@@ -57,34 +57,38 @@ void any_true(bool& any, const std::string&, bool* answer) {
   any = any || (answer && *answer);
 }
 
-caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
+admin_api::behavior_type admin_actor(self_ptr self,
+                                     admin_actor_config config) {
   self->state.config = std::move(config);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
-    for (auto* set : {&st.registered, &st.sockets})
-      for (auto it = set->begin(); it != set->end(); ++it)
+    auto forget = [&](auto& set) {
+      for (auto it = set.begin(); it != set.end(); ++it)
         if (it->address() == msg.source) {
-          set->erase(it);
-          break;
+          set.erase(it);
+          return;
         }
+    };
+    forget(st.registered);
+    forget(st.sockets);
     st.actors.erase(msg.source);
   });
   self->set_error_handler([=](caf::error&) {});
   self->send(self, tick_atom::value);
   return {
     [=](tick_atom) { round(self); },
-    [=](register_atom, caf::actor& a) {
+    [=](register_atom, status_api& a) {
       if (a && self->state.registered.insert(a).second)
         self->monitor(a);
     },
-    [=](register_atom, caf::actor& a, socket_atom) {
+    [=](register_atom, socket_api& a, socket_atom) {
       if (a && self->state.sockets.insert(a).second)
         self->monitor(a);
     },
     [=](members_atom, membership_view& view) {
       auto& st = self->state;
       st.view = std::move(view);
-      std::map<std::string, caf::actor> keep;
+      std::map<std::string, admin_peer_api> keep;
       for (auto& [id, admin] : st.peers)
         if (std::count(st.view.live.begin(), st.view.live.end(), id))
           keep.emplace(id, admin);
@@ -108,14 +112,20 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
         return false;
       auto promise = self->make_response_promise<bool>();
       with_fresh_status(self, [=]() mutable {
-        bool found = false;
-        for (auto& [addr, w] : self->state.actors)
-          if (!found && w.report.status.kind == "socket"
-              && detail(w.report.status, "connection") == connection) {
-            self->send(w.handle, shutdown_atom::value, by);
-            found = true;
+        auto& st = self->state;
+        for (auto& [addr, w] : st.actors) {
+          if (w.report.status.kind != "socket"
+              || detail(w.report.status, "connection") != connection)
+            continue;
+          auto socket = std::find_if(st.sockets.begin(), st.sockets.end(),
+                                     [&](auto& s) { return s.address() == addr; });
+          if (socket != st.sockets.end()) {
+            self->send(*socket, shutdown_atom::value, by);
+            promise.deliver(true);
+            return;
           }
-        promise.deliver(found);
+        }
+        promise.deliver(false);
       });
       return promise;
     },
@@ -125,13 +135,11 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
       ++self->state.handled;
       if (!may_act(self, "restart " + draft, by, role))
         return false;
-      auto promise = self->make_response_promise();
-      promise.delegate(self->state.config.directory, restart_atom::value,
-                       draft, by);
-      return promise;
+      return self->delegate(self->state.config.directory, restart_atom::value,
+                            draft, by);
     },
     [=](level_atom, const std::string& component, const std::string& level,
-        const std::string& by, const std::string& role) {
+        const std::string& by, const std::string& role) -> bool {
       ++self->state.handled;
       if (!may_act(self, "log level " + component + "=" + level, by, role))
         return false;
@@ -146,7 +154,7 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
     },
     [=](cluster_atom, report_atom, const std::string& sort, std::int32_t limit,
         const std::string& kind, const std::string& draft) {
-      auto promise = self->make_response_promise();
+      auto promise = self->make_response_promise<std::vector<node_report>>();
       gather<node_report>(
              self, promise, std::vector<node_report>{},
              [](std::vector<node_report>& out, const std::string& node,
@@ -165,14 +173,14 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
     },
     [=](cluster_atom, shutdown_atom, const std::string& id,
         const std::string& by, const std::string& role) {
-      auto promise = self->make_response_promise();
+      auto promise = self->make_response_promise<bool>();
       gather<bool>(self, promise, false, any_true, shutdown_atom::value, id,
                    by, role);
       return promise;
     },
     [=](cluster_atom, restart_atom, const std::string& id,
         const std::string& by, const std::string& role) {
-      auto promise = self->make_response_promise();
+      auto promise = self->make_response_promise<bool>();
       gather<bool>(self, promise, false, any_true, restart_atom::value, id,
                    by, role);
       return promise;
@@ -180,7 +188,7 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
     [=](cluster_atom, level_atom, const std::string& component,
         const std::string& level, const std::string& by,
         const std::string& role) {
-      auto promise = self->make_response_promise();
+      auto promise = self->make_response_promise<bool>();
       gather<bool>(self, promise, true,
                    [](bool& all, const std::string&, bool* answer) {
                      all = all && answer && *answer;
@@ -201,7 +209,7 @@ caf::behavior admin_actor(self_ptr self, admin_actor_config config) {
 
 } // namespace admin_impl
 
-caf::actor spawn_admin_actor(caf::actor_system& system,
+admin_api spawn_admin_actor(caf::actor_system& system,
                              admin_actor_config config) {
   return system.spawn(admin_impl::admin_actor, std::move(config));
 }

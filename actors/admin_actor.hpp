@@ -13,26 +13,15 @@
 // percentiles) and the process's CPU and RSS. For the whole cluster it asks
 // its peers' admin actors (found through their membership actors).
 //
-// Handlers:
-//   (register_atom, caf::actor)      watch this actor (monitored)
-//   (register_atom, caf::actor, socket_atom)  watch a socket actor
-//   (members_atom, membership_view)  from the membership actor
-//   (report_atom, sort, limit, kind, draft_id) -> node_report
-//        actors filtered by kind and draft ("" = all), sorted by "mailbox",
-//        "rate" or "name", at most `limit`
-//   (shutdown_atom, connection_id, by, role)   -> bool: disconnected here
-//   (restart_atom, draft_id, by, role)         -> bool: the owner's draft
-//        actor was stopped here (it is rebuilt from PostgreSQL on next use)
-//   (level_atom, component, level, by, role)   -> bool: log level set here
-//        `by` and `role` are the operator's token sub and role as the node
-//        that took the request verified them; every node acts only if its
-//        own actions are on, the role is admin and a relayed request comes
-//        from a cluster member, and logs who asked either way.
-//   (cluster_atom, <any of the four above>)    -> the same, asked of every
-//        live node: std::vector<node_report> for reports, and for actions
-//        true if any node did it (levels: if every node did). A node whose
-//        actions are off (read-only) answers false to every action.
-//   (status_atom)                              -> actor_status
+// Its interface is `admin_api` (actors/actor_interfaces.hpp); what peers ask
+// is its part `admin_peer_api`. Actions carry the operator's token sub and
+// role as the node that took the request verified them; every node acts
+// only if its own actions are on (GATEWAY_ADMIN_ACTIONS), the role is admin
+// and a relayed request comes from a cluster member, and logs who asked
+// either way. Asked of the cluster (cluster_atom), reports are gathered
+// from every live node (a silent one reported as such), and an action is
+// true if any node did it (levels: if every node did). A node whose actions
+// are off (read-only) answers false to every action.
 
 #include <chrono>
 #include <string>
@@ -53,7 +42,7 @@ struct admin_actor_config {
   bool actions = false;   ///< GATEWAY_ADMIN_ACTIONS: act, not only read
 };
 
-caf::actor spawn_admin_actor(caf::actor_system& system,
+admin_api spawn_admin_actor(caf::actor_system& system,
                              admin_actor_config config);
 
 } // namespace draft

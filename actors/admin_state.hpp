@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 struct watched {
-  caf::actor handle;
+  status_api handle;
   actor_report report;
   clock_type::time_point answered{}; // of the last status
   bool answered_once = false;
@@ -44,12 +44,12 @@ struct counter_snapshot {
 
 struct admin_state {
   admin_actor_config config;
-  std::set<caf::actor> registered;          // fixed actors: asked every round
-  std::set<caf::actor> sockets;             // asked when a report wants them
+  std::set<status_api> registered;          // fixed actors: asked every round
+  std::set<socket_api> sockets;             // asked when a report wants them
   std::size_t refresh_pending = 0;          // a refresh's answers expected
   std::vector<std::function<void()>> after_refresh; // reports waiting on it
   std::map<caf::actor_addr, watched> actors; // everything last asked
-  std::map<std::string, caf::actor> peers;  // node id -> admin actor
+  std::map<std::string, admin_peer_api> peers; // node id -> admin actor
   membership_view view;                     // as the membership actor said
   std::deque<activity_sample> samples;
   counter_snapshot last;
@@ -59,7 +59,7 @@ struct admin_state {
   static inline const char* name = "admin";
 };
 
-using self_ptr = caf::stateful_actor<admin_state>*;
+using self_ptr = admin_api::stateful_pointer<admin_state>;
 
 long process_cpu_ticks();
 
@@ -75,15 +75,16 @@ void take_sample(self_ptr self);
 
 // Asks one actor for its status and records the answer (or that it was
 // stuck); `done` runs either way.
-void ask_status(self_ptr self, const caf::actor& a, std::function<void()> done);
+void ask_status(self_ptr self, const status_api& a, std::function<void()> done);
 
 // The targets of a refresh: fixed actors, draft actors and (if asked for)
 // socket actors. Entries of actors that are gone are forgotten.
-std::vector<caf::actor> targets_of(self_ptr self, std::vector<caf::actor> drafts,
+std::vector<status_api> targets_of(self_ptr self,
+                                   const std::vector<draft_actor_api>& drafts,
                                    bool with_sockets);
 
 // Every round: the fixed actors and the draft actors (few).
-void ask_all(self_ptr self, std::vector<caf::actor> drafts);
+void ask_all(self_ptr self, const std::vector<draft_actor_api>& drafts);
 
 void run_waiting(self_ptr self);
 
@@ -114,6 +115,6 @@ node_report make_report(self_ptr self, const std::string& sort,
                         const std::string& draft);
 
 // Every live node's admin actor, this one first.
-std::vector<std::pair<std::string, caf::actor>> admins(self_ptr self);
+std::vector<std::pair<std::string, admin_peer_api>> admins(self_ptr self);
 
 } // namespace draft::admin_impl

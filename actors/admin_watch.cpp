@@ -108,7 +108,7 @@ void take_sample(self_ptr self) {
 
 // Asks one actor for its status and records the answer (or that it was
 // stuck); `done` runs either way.
-void ask_status(self_ptr self, const caf::actor& a, std::function<void()> done) {
+void ask_status(self_ptr self, const status_api& a, std::function<void()> done) {
   auto& st = self->state;
   st.actors[a.address()].handle = a;
   self->request(a, st.config.status_timeout, status_atom::value)
@@ -146,10 +146,11 @@ void ask_status(self_ptr self, const caf::actor& a, std::function<void()> done) 
 
 // The targets of a refresh: fixed actors, draft actors and (if asked for)
 // socket actors. Entries of actors that are gone are forgotten.
-std::vector<caf::actor> targets_of(self_ptr self, std::vector<caf::actor> drafts,
+std::vector<status_api> targets_of(self_ptr self,
+                                   const std::vector<draft_actor_api>& drafts,
                                    bool with_sockets) {
   auto& st = self->state;
-  std::vector<caf::actor> targets(st.registered.begin(), st.registered.end());
+  std::vector<status_api> targets(st.registered.begin(), st.registered.end());
   targets.insert(targets.end(), drafts.begin(), drafts.end());
   std::set<caf::actor_addr> current;
   for (auto& a : targets)
@@ -164,8 +165,8 @@ std::vector<caf::actor> targets_of(self_ptr self, std::vector<caf::actor> drafts
 }
 
 // Every round: the fixed actors and the draft actors (few).
-void ask_all(self_ptr self, std::vector<caf::actor> drafts) {
-  for (auto& a : targets_of(self, std::move(drafts), false))
+void ask_all(self_ptr self, const std::vector<draft_actor_api>& drafts) {
+  for (auto& a : targets_of(self, drafts, false))
     ask_status(self, a, [] {});
 }
 
@@ -187,8 +188,8 @@ void with_fresh_status(self_ptr self, std::function<void()> then) {
   if (st.refresh_pending > 0)
     return; // a refresh is under way
   st.refresh_pending = 1; // the directory's answer
-  auto start = [self](std::vector<caf::actor> drafts) {
-    auto targets = targets_of(self, std::move(drafts), true);
+  auto start = [self](const std::vector<draft_actor_api>& drafts) {
+    auto targets = targets_of(self, drafts, true);
     auto& st = self->state;
     st.refresh_pending = targets.size();
     if (targets.empty())
@@ -201,7 +202,7 @@ void with_fresh_status(self_ptr self, std::function<void()> then) {
       });
   };
   self->request(st.config.directory, st.config.status_timeout, actors_atom::value)
-    .then([=](std::vector<caf::actor>& drafts) { start(std::move(drafts)); },
+    .then([=](std::vector<draft_actor_api>& drafts) { start(drafts); },
           [=](caf::error&) { start({}); });
 }
 
@@ -219,7 +220,7 @@ void find_peers(self_ptr self) {
     auto membership = node->second;
     self->request(membership, 3s, admin_atom::value)
       .then(
-        [=](caf::actor& admin) {
+        [=](admin_peer_api& admin) {
           auto& st = self->state;
           auto now = st.view.nodes.find(id);
           bool live = std::count(st.view.live.begin(), st.view.live.end(), id);
@@ -236,7 +237,7 @@ void round(self_ptr self) {
   take_sample(self);
   find_peers(self);
   self->request(st.config.directory, st.config.status_timeout, actors_atom::value)
-    .then([=](std::vector<caf::actor>& drafts) { ask_all(self, std::move(drafts)); },
+    .then([=](std::vector<draft_actor_api>& drafts) { ask_all(self, drafts); },
           [=](caf::error&) { ask_all(self, {}); });
   self->delayed_send(self, st.config.interval, tick_atom::value);
 }
@@ -316,9 +317,9 @@ node_report make_report(self_ptr self, const std::string& sort,
 }
 
 // Every live node's admin actor, this one first.
-std::vector<std::pair<std::string, caf::actor>> admins(self_ptr self) {
-  std::vector<std::pair<std::string, caf::actor>> out{
-    {self->state.config.node_id, caf::actor_cast<caf::actor>(self)}};
+std::vector<std::pair<std::string, admin_peer_api>> admins(self_ptr self) {
+  std::vector<std::pair<std::string, admin_peer_api>> out{
+    {self->state.config.node_id, caf::actor_cast<admin_peer_api>(self)}};
   for (auto& p : self->state.peers)
     out.push_back(p);
   return out;

@@ -344,13 +344,13 @@ database_pool(database_api::stateful_pointer<pool_state> self,
 database_api spawn_database_pool(caf::actor_system& system,
                                  const std::string& database_url,
                                  const std::string& node_id, int workers,
-                                 std::function<void(caf::actor)> on_worker) {
+                                 std::function<void(database_api)> on_worker) {
   std::vector<database_api> pool;
   for (int i = 1; i <= workers; ++i) {
     auto worker = system.spawn<caf::detached>(database_worker, database_url,
                                               node_id, i);
     if (on_worker)
-      on_worker(caf::actor_cast<caf::actor>(worker));
+      on_worker(worker);
     pool.push_back(worker);
   }
   return system.spawn(database_pool, std::move(pool));

@@ -22,6 +22,6 @@ namespace draft {
 database_api spawn_database_pool(caf::actor_system& system,
                                  const std::string& database_url,
                                  const std::string& node_id, int workers,
-                                 std::function<void(caf::actor)> on_worker = {});
+                                 std::function<void(database_api)> on_worker = {});
 
 } // namespace draft

@@ -139,7 +139,7 @@ draft_actor_api::behavior_type running(self_ptr self) {
                                "unknown draft " + self->state.id);
       return caf::ok_atom::value;
     },
-    [=](owner_atom, std::string& owner, caf::actor& node) {
+    [=](owner_atom, std::string& owner, membership_api& node) {
       if (!self->state.unknown)
         on_owner(self, std::move(owner), std::move(node));
     },

@@ -23,7 +23,7 @@ using namespace std::chrono_literals;
 struct local_draft {
   draft_actor_api actor;
   std::string owner;     ///< as last told to the actor
-  caf::actor owner_node; ///< the owner's membership actor, as last told
+  membership_api owner_node; ///< the owner's membership actor, as last told
 };
 
 // Draft ids recently found not to exist: asked again within the TTL, they are
@@ -69,7 +69,7 @@ struct directory_state {
   void tell_owner(local_draft& d, const std::string& draft_id) {
     auto owner_id = owner(draft_id);
     d.owner = owner_id;
-    caf::actor node;
+    membership_api node;
     if (auto it = members.nodes.find(owner_id); it != members.nodes.end())
       node = it->second;
     d.owner_node = node;
@@ -136,7 +136,7 @@ draft_directory(directory_api::stateful_pointer<directory_state> self,
       auto unknown = caf::make_error(caf::sec::invalid_argument,
                                      "unknown draft " + draft_id);
       if (!is_uuid(draft_id)
-          || st.unknown.contains(draft_id, std::chrono::steady_clock::now()))
+          || st.unknown.contains(draft_id, self->clock().now()))
         return unknown;
       auto promise = self->make_response_promise<draft_actor_api>();
       // No actor for an id that does not exist: ask the database first (a
@@ -146,7 +146,7 @@ draft_directory(directory_api::stateful_pointer<directory_state> self,
           [=](draft_load& loaded) mutable {
             auto& st = self->state;
             if (!loaded.found) {
-              st.unknown.add(draft_id, std::chrono::steady_clock::now());
+              st.unknown.add(draft_id, self->clock().now());
               promise.deliver(unknown);
               return;
             }
@@ -189,9 +189,9 @@ draft_directory(directory_api::stateful_pointer<directory_state> self,
       return true;
     },
     [=](actors_atom) {
-      std::vector<caf::actor> out;
+      std::vector<draft_actor_api> out;
       for (auto& entry : self->state.drafts)
-        out.push_back(caf::actor_cast<caf::actor>(entry.second.actor));
+        out.push_back(entry.second.actor);
       return out;
     },
     [=](owner_atom, const std::string& draft_id) -> std::string {

@@ -94,16 +94,7 @@ public:
 using sink_ptr = std::shared_ptr<socket_sink>;
 
 
-/// The live members as this node sees them, with the membership actor of
-/// each (this node's own entry holds its own). Sent by the membership actor
-/// to the draft directory whenever the live set changes.
-struct membership_view {
-  std::vector<std::string> live;            ///< sorted node ids
-  std::map<std::string, caf::actor> nodes;  ///< id -> membership actor
-};
-
 } // namespace draft
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::frame_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::sink_ptr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(draft::membership_view)

@@ -21,7 +21,8 @@ namespace membership_impl {
 
 namespace {
 
-caf::behavior membership(self_ptr self, membership_config config) {
+membership_api::behavior_type membership(self_ptr self,
+                                         membership_config config) {
   auto& st = self->state;
   st.config = std::move(config);
   st.started_at = now_utc();
@@ -46,15 +47,16 @@ caf::behavior membership(self_ptr self, membership_config config) {
   return {
     [=](tick_atom) { round(self); },
     [=](heartbeat_atom, const std::string& from,
-        const std::vector<std::string>& view) {
+        const std::vector<std::string>& view)
+      -> caf::result<std::string, std::vector<std::string>, std::int64_t> {
       auto& st = self->state;
       ++st.handled;
       auto it = st.peers.find(from);
-      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      auto sender = caf::actor_cast<membership_api>(self->current_sender());
       if (it == st.peers.end() || !sender) {
         refused("unknown_node").inc();
-        return caf::make_message(caf::make_error(caf::sec::request_receiver_down,
-                                                 "not a node of this cluster"));
+        return caf::make_error(caf::sec::request_receiver_down,
+                               "not a node of this cluster");
       }
       auto& p = it->second;
       if (p.authenticated && sender->node() != p.caf_node) {
@@ -64,36 +66,37 @@ caf::behavior membership(self_ptr self, membership_config config) {
                                        "node's id",
                                        {{"claims", from},
                                         {"from", to_string(sender->node())}});
-        return caf::make_message(caf::make_error(caf::sec::request_receiver_down,
-                                                 "not node " + from));
+        return caf::make_error(caf::sec::request_receiver_down,
+                               "not node " + from);
       }
       if (!p.authenticated) {
         // A node that dialled us: it must prove who it is first.
         if (!p.handle || p.handle.address() != sender.address()) {
           if (p.handle)
-            self->demonitor(p.handle);
+            self->demonitor(p.handle.address());
           p.handle = sender;
           self->monitor(sender);
           logger::get("membership").info("peer connected", {{"peer", from}});
         }
         say_hello(self, from);
         refused("not_authenticated").inc();
-        return caf::make_message(caf::make_error(caf::sec::request_receiver_down,
-                                                 "say hello first"));
+        return caf::make_error(caf::sec::request_receiver_down,
+                               "say hello first");
       }
       {
         p.heard = true;
         p.tried = true;
-        p.last_heard = clock_type::now();
+        p.last_heard = self->clock().now();
         p.sees = view;
         update(self);
         answer_ready(self);
       }
-      return caf::make_message(self->state.config.node_id, self->state.live,
-                               self->state.started_at);
+      return {self->state.config.node_id, self->state.live,
+              self->state.started_at};
     },
     [=](hello_atom, const std::string& challenger,
-        const std::string& nonce) -> caf::result<caf::message> {
+        const std::string& nonce)
+      -> caf::result<std::string, std::string, std::string> {
       // Proves this node's identity: the signature binds the challenge to
       // this node's id and CAF node. It reveals nothing but the (public)
       // certificate.
@@ -106,24 +109,31 @@ caf::behavior membership(self_ptr self, membership_config config) {
         return caf::make_error(caf::sec::invalid_argument, "bad hello");
       auto signature = st.config.credential->sign(
         hello_message(challenger, st.config.node_id, nonce, self->node()));
-      return caf::make_message(st.config.node_id,
-                               st.config.credential->certificate_pem(),
-                               signature);
+      return {st.config.node_id, st.config.credential->certificate_pem(),
+              signature};
     },
     [=](caf::get_atom,
-        const std::string& draft_id) -> caf::result<draft_actor_api> {
+        const std::string& draft_id) -> caf::result<caf::actor> {
       ++self->state.handled;
       if (!from_member(self, "get_draft"))
         return caf::make_error(caf::sec::request_receiver_down,
                                "not an authenticated member");
-      return self->delegate(self->state.config.directory, caf::get_atom::value,
-                            draft_id);
+      // Answered untyped (actors/actor_interfaces.hpp says why).
+      auto promise = self->make_response_promise<caf::actor>();
+      self->request(self->state.config.directory, std::chrono::seconds(35),
+                    caf::get_atom::value, draft_id)
+        .then(
+          [=](draft_actor_api& found) mutable {
+            promise.deliver(caf::actor_cast<caf::actor>(found));
+          },
+          [=](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
     },
-    [=](admin_atom) -> caf::result<caf::message> {
+    [=](admin_atom) -> caf::result<admin_peer_api> {
       if (!from_member(self, "get_admin"))
         return caf::make_error(caf::sec::request_receiver_down,
                                "not an authenticated member");
-      return caf::make_message(self->state.config.admin);
+      return admin_peer_api{self->state.config.admin};
     },
     [=](members_atom) {
       auto& st = self->state;
@@ -169,7 +179,7 @@ caf::behavior membership(self_ptr self, membership_config config) {
 
 } // namespace membership_impl
 
-caf::actor spawn_membership(caf::actor_system& system,
+membership_api spawn_membership(caf::actor_system& system,
                             membership_config config) {
   return system.spawn(membership_impl::membership, std::move(config));
 }

@@ -27,21 +27,9 @@
 // from another node is refused (gateway_cluster_refused_total). Draft and
 // admin handles are given only to members (and this node).
 //
-// Handlers:
-//   (hello_atom, challenger, nonce) -> (id, certificate PEM, signature)
-//   (heartbeat_atom, from, std::vector<string> view)
-//                       -> (id, std::vector<string> view, int64 started_at)
-//                          from peers
-//   (caf::get_atom, draft_id) -> draft_actor_api
-//                          from peers' draft actors looking for this node's
-//                          draft actor; delegated to the directory
-//   (members_atom)      -> std::vector<member_status>: the view, for the
-//                          admin console and tests
-//   (ready_atom)        -> bool, once every peer was tried once (start-up
-//                          waits for it so a node does not claim drafts it
-//                          would give back a moment later)
-//   (admin_atom)        -> caf::actor: this node's admin actor, for peers
-//   (status_atom)       -> actor_status
+// Its interface is `membership_api` (actors/actor_interfaces.hpp). Start-up
+// waits for (ready_atom) so a node does not claim drafts it would give back
+// a moment later.
 
 #include <chrono>
 #include <string>
@@ -64,13 +52,13 @@ struct membership_config {
   std::chrono::milliseconds peer_timeout{5000};
   directory_api directory;
   bool tls = false; ///< connect through CAF's OpenSSL module
-  caf::actor admin; ///< this node's admin actor (told the view, too)
+  admin_api admin; ///< this node's admin actor (told the view, too)
   /// This node's key and certificate and the cluster CA, for the hello; null
   /// only in a plaintext cluster (then every peer is taken at its word).
   std::shared_ptr<const node_credential> credential;
 };
 
-caf::actor spawn_membership(caf::actor_system& system,
+membership_api spawn_membership(caf::actor_system& system,
                             membership_config config);
 
 } // namespace draft

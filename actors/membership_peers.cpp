@@ -19,9 +19,10 @@
 
 namespace draft::membership_impl {
 
-bool is_live(const peer_state& p, const membership_config& config) {
+bool is_live(const peer_state& p, const membership_config& config,
+             clock_type::time_point now) {
   return p.handle && p.authenticated && p.heard
-         && clock_type::now() - p.last_heard <= config.peer_timeout;
+         && now - p.last_heard <= config.peer_timeout;
 }
 
 counter& refused(const std::string& reason) {
@@ -67,7 +68,7 @@ void update(self_ptr self) {
   auto& st = self->state;
   std::vector<std::string> live{st.config.node_id};
   for (auto& [id, p] : st.peers)
-    if (is_live(p, st.config))
+    if (is_live(p, st.config, self->clock().now()))
       live.push_back(id);
   std::sort(live.begin(), live.end());
   if (live == st.live)
@@ -83,7 +84,7 @@ void update(self_ptr self) {
   st.live = live;
   membership_view view;
   view.live = live;
-  view.nodes[st.config.node_id] = caf::actor_cast<caf::actor>(self);
+  view.nodes[st.config.node_id] = caf::actor_cast<membership_api>(self);
   for (auto& [id, p] : st.peers)
     if (p.handle && p.authenticated)
       view.nodes[id] = p.handle;
@@ -140,7 +141,7 @@ void say_hello(self_ptr self, const std::string& id) {
             "peer failed the hello; not a member",
             {{"peer", id},
              {"error", ok ? "answered as " + from : ok.error().to_string()}});
-          self->demonitor(peer.handle);
+          self->demonitor(peer.handle.address());
           peer.handle = nullptr;
           peer.tried = true;
           answer_ready(self);
@@ -177,7 +178,7 @@ void heartbeat(self_ptr self, const std::string& id) {
         }
         peer.heard = true;
         peer.tried = true;
-        peer.last_heard = clock_type::now();
+        peer.last_heard = self->clock().now();
         peer.sees = std::move(view);
         peer.started_at = started_at;
         update(self);
@@ -205,14 +206,22 @@ void connect(self_ptr self, const std::string& id) {
               p.node.host, p.node.cluster_port)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr,
-          const std::set<std::string>&) {
+          const std::set<std::string>& interface) {
         auto& peer = self->state.peers[id];
         peer.connecting = false;
+        if (ptr && interface != self->system().message_types<membership_api>()) {
+          // Another build or another program on the peer's cluster port.
+          refused("wrong_interface").inc();
+          logger::get("membership").error(
+            "the peer's cluster port does not speak this gateway's "
+            "membership interface; is it another version?", {{"peer", id}});
+          ptr = nullptr;
+        }
         // Tried once the first heartbeat answers (below), so start-up waits
         // until the peer counts as live; a failed connect counts as tried.
         peer.tried = !ptr;
         if (ptr) {
-          peer.handle = caf::actor_cast<caf::actor>(ptr);
+          peer.handle = caf::actor_cast<membership_api>(ptr);
           self->monitor(peer.handle);
           logger::get("membership").info("connected to peer", {{"peer", id}});
           say_hello(self, id);
@@ -270,7 +279,7 @@ member_status describe(self_ptr self, const peer_state& p) {
   m.status = live ? "alive" : "down";
   if (p.heard)
     m.heartbeat_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           clock_type::now() - p.last_heard)
+                           self->clock().now() - p.last_heard)
                            .count();
   m.started_at = p.started_at;
   m.sees = p.sees;

@@ -24,7 +24,7 @@ using clock_type = std::chrono::steady_clock;
 
 struct peer_state {
   cluster_node node;
-  caf::actor handle;          ///< its membership actor, while connected
+  membership_api handle;      ///< its membership actor, while connected
   /// The hello proved the handle's node holds this node's key; until then
   /// the peer gets no handle and its heartbeats are refused.
   bool authenticated = false;
@@ -49,9 +49,12 @@ struct membership_state {
   static inline const char* name = "membership";
 };
 
-using self_ptr = caf::stateful_actor<membership_state>*;
+using self_ptr = membership_api::stateful_pointer<membership_state>;
 
-bool is_live(const peer_state& p, const membership_config& config);
+// Connected, authenticated and heard from within the peer timeout (times
+// are the actor clock's, so tests on CAF's test coordinator drive them).
+bool is_live(const peer_state& p, const membership_config& config,
+             clock_type::time_point now);
 
 counter& refused(const std::string& reason);
 

@@ -1,24 +1,18 @@
 #include "actors/outbox_poller.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <utility>
-#include <thread>
 
 #include <caf/all.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
-#include <pqxx/pqxx>
 
 #include "actors/gateway_messages.hpp"
-#include "protocol/uuid.hpp"
 #include "actors/gateway_types.hpp"
-#include "runtime/database_clock.hpp"
+#include "protocol/uuid.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 
@@ -27,165 +21,57 @@ namespace draft {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Blocks on LISTEN in its own thread; turns each wake-up (and each reconnect)
-// into one (poll_atom) for the poller, coalescing bursts.
-class listener {
-public:
-  listener(std::string url, poller_api poller)
-    : url_(std::move(url)), poller_(std::move(poller)) {
-    thread_ = std::thread([this] { run(); });
-  }
-
-  ~listener() {
-    stop_ = true;
-    thread_.join();
-  }
-
-  std::atomic<bool> connected{false};
-  std::atomic<bool> poll_queued{false};
-
-  /// Asks for a poll of the drafts named by wake-ups (or of every draft).
-  void request_poll(const std::string& draft_id = {}) {
-    {
-      std::lock_guard<std::mutex> guard(mutex_);
-      if (draft_id.empty())
-        poll_all_ = true;
-      else
-        woken_.insert(draft_id);
-    }
-    if (!poll_queued.exchange(true))
-      caf::anon_send(poller_, poll_atom::value);
-  }
-
-  /// The drafts woken since the last call; `all` if every draft must be
-  /// polled (a reconnect, or a wake-up without a draft id).
-  std::set<std::string> take_woken(bool& all) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    all = poll_all_;
-    poll_all_ = false;
-    return std::exchange(woken_, {});
-  }
-
-private:
-  struct receiver : pqxx::notification_receiver {
-    receiver(pqxx::connection_base& c, listener& owner)
-      : pqxx::notification_receiver(c, "draft_outbox"), owner(owner) {
-    }
-    // The payload is the trigger's JSON; only its draft_id is needed.
-    void operator()(const std::string& payload, int) override {
-      static const std::string key = "\"draft_id\" : \"";
-      auto at = payload.find(key);
-      owner.request_poll(at == std::string::npos
-                           ? std::string()
-                           : payload.substr(at + key.size(), 36));
-    }
-    listener& owner;
-  };
-
-  void run() {
-    auto& log = logger::get("poller");
-    while (!stop_) {
-      try {
-        pqxx::connection c(url_);
-        receiver r(c, *this);
-        connected = true;
-        log.info("listening for outbox wake-ups");
-        request_poll(); // anything committed while we were away
-        while (!stop_)
-          c.await_notification(0, 200'000);
-      } catch (const std::exception& e) {
-        if (connected.exchange(false))
-          log.warn("LISTEN connection lost; reconnecting", {{"error", e.what()}});
-        for (int i = 0; i < 10 && !stop_; ++i)
-          std::this_thread::sleep_for(100ms);
-      }
-    }
-  }
-
-  std::string url_;
-  poller_api poller_;
-  std::mutex mutex_;
-  std::set<std::string> woken_;
-  bool poll_all_ = false;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
+using clock_point = caf::actor_clock::time_point;
 
 struct watched_draft {
   std::int64_t cursor = 0; ///< last seq routed
   draft_actor_api actor;
-  std::chrono::steady_clock::time_point polled; ///< last time it was polled
+  clock_point polled{}; ///< last time it was polled
 };
 
 struct poller_state {
   outbox_poller_config config;
-  std::unique_ptr<pqxx::connection> connection;
+  std::shared_ptr<outbox_source> source;
+  std::shared_ptr<outbox_wakeups> wakeups;
+  std::unique_ptr<outbox_listener> listener; ///< the gateway's LISTEN thread
   std::map<std::string, watched_draft> drafts;
-  std::unique_ptr<listener> wakeups;
   std::uint64_t polls = 0;
   std::uint64_t routed = 0;
-  std::chrono::steady_clock::time_point clock_measured{};
+  clock_point clock_measured{};
+  bool clock_measured_once = false;
   static inline const char* name = "outbox-poller";
 };
 
 using self_ptr = poller_api::stateful_pointer<poller_state>;
-
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i)
-    out += (i ? "," : "") + items[i];
-  return out + "}";
-}
 
 // One round: every row after the cursor of each draft in `only` (or of every
 // live draft when `only` is null), in seq order. Returns true if the batch
 // was full and moved a cursor (more may be waiting).
 bool poll_once(self_ptr self, const std::set<std::string>* only) {
   auto& st = self->state;
-  if (st.drafts.empty())
-    return false;
-  if (!st.connection || !st.connection->is_open())
-    st.connection = std::make_unique<pqxx::connection>(st.config.database_url);
-  std::vector<std::string> ids, seqs;
-  auto now = std::chrono::steady_clock::now();
+  std::vector<draft_cursor> cursors;
+  auto now = self->clock().now();
   auto add = [&](const std::string& id, watched_draft& d) {
-    ids.push_back(id);
-    seqs.push_back(std::to_string(d.cursor));
+    cursors.push_back({id, d.cursor});
     d.polled = now;
   };
   if (only) {
     for (auto& id : *only)
       if (auto it = st.drafts.find(id); it != st.drafts.end())
         add(id, it->second);
-    if (ids.empty())
-      return false; // wake-ups for drafts nobody watches here
   } else {
     for (auto& [id, entry] : st.drafts)
       add(id, entry);
   }
-  pqxx::nontransaction tx(*st.connection);
-  auto rows = tx.exec_params(
-    "SELECT o.draft_id, o.seq, o.event_id, o.event_type, "
-    "(extract(epoch from o.created_at) * 1000000)::bigint, o.payload::text, "
-    "coalesce(o.traceparent, '') FROM unnest($1::uuid[], $2::bigint[]) AS c(draft_id, seq) "
-    "JOIN draft_outbox o ON o.draft_id = c.draft_id AND o.seq > c.seq "
-    "ORDER BY o.draft_id, o.seq LIMIT $3",
-    array_literal(ids), array_literal(seqs), st.config.batch_size);
+  if (cursors.empty())
+    return false; // nothing watched, or wake-ups for drafts not watched here
+  auto rows = st.source->rows_after(cursors, st.config.batch_size);
   static auto& lag = default_metrics().get_gauge(
     "gateway_outbox_lag_seconds",
     "Age of the oldest outbox row found unapplied by the last poll.");
   timestamp oldest = 0;
   int routed = 0;
-  for (auto r : rows) {
-    outbox_row row;
-    row.draft_id = r[0].as<std::string>();
-    row.seq = r[1].as<long long>();
-    row.event_id = r[2].as<std::string>();
-    parse_event_type(r[3].as<std::string>(), row.type);
-    row.created_at = r[4].as<long long>();
-    row.payload_json = r[5].as<std::string>();
-    row.traceparent = r[6].as<std::string>();
+  for (auto& row : rows) {
     if (oldest == 0 || row.created_at < oldest)
       oldest = row.created_at;
     auto it = st.drafts.find(row.draft_id);
@@ -208,7 +94,6 @@ void poll(self_ptr self, const std::set<std::string>* only) {
     while (poll_once(self, only))
       ;
   } catch (const std::exception& e) {
-    self->state.connection.reset();
     logger::get("poller").warn("poll failed; retrying at the next round",
                                {{"error", e.what()}});
     default_metrics()
@@ -222,29 +107,33 @@ void poll(self_ptr self, const std::set<std::string>* only) {
 // seconds, on the poller's connection.
 void measure_clock(self_ptr self) {
   auto& st = self->state;
-  auto now = std::chrono::steady_clock::now();
-  if (now - st.clock_measured < 10s)
+  auto now = self->clock().now();
+  if (st.clock_measured_once && now - st.clock_measured < 10s)
     return;
   st.clock_measured = now;
+  st.clock_measured_once = true;
   try {
-    if (!st.connection || !st.connection->is_open())
-      st.connection = std::make_unique<pqxx::connection>(st.config.database_url);
-    measure_database_clock(*st.connection);
+    st.source->measure_clock();
   } catch (const std::exception& e) {
-    st.connection.reset();
     logger::get("poller").warn("cannot read the database's clock",
                                {{"error", e.what()}});
   }
 }
 
 poller_api::behavior_type outbox_poller(self_ptr self,
-                                        outbox_poller_config config) {
-  self->state.config = std::move(config);
-  self->state.wakeups = std::make_unique<listener>(
-    self->state.config.database_url, caf::actor_cast<poller_api>(self));
-  // The listener thread stops when the state (and `wakeups`) is destroyed.
-  self->delayed_send(self, self->state.config.fallback_interval,
-                     tick_atom::value);
+                                        outbox_poller_config config,
+                                        std::shared_ptr<outbox_source> source,
+                                        std::shared_ptr<outbox_wakeups> wakeups) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  st.source = std::move(source);
+  st.wakeups = std::move(wakeups);
+  st.wakeups->attach(caf::actor_cast<poller_api>(self));
+  if (!st.config.database_url.empty())
+    // The thread stops when the state (and `listener`) is destroyed.
+    st.listener = std::make_unique<outbox_listener>(st.config.database_url,
+                                                    st.wakeups);
+  self->delayed_send(self, st.config.fallback_interval, tick_atom::value);
   return {
     [=](register_atom, const std::string& draft_id, std::int64_t last_seq,
         const draft_actor_api& draft) {
@@ -256,9 +145,8 @@ poller_api::behavior_type outbox_poller(self_ptr self,
       self->state.drafts.erase(normalize_uuid(draft_id));
     },
     [=](poll_atom) {
-      self->state.wakeups->poll_queued = false;
       bool all = false;
-      auto woken = self->state.wakeups->take_woken(all);
+      auto woken = self->state.wakeups->take(all);
       // A wake-up names its draft: poll just those drafts. A reconnect of
       // the LISTEN connection polls them all.
       poll(self, all ? nullptr : &woken);
@@ -269,8 +157,7 @@ poller_api::behavior_type outbox_poller(self_ptr self,
       // notifications flow.
       auto& st = self->state;
       measure_clock(self);
-      auto stale_before = std::chrono::steady_clock::now()
-                          - st.config.fallback_interval;
+      auto stale_before = self->clock().now() - st.config.fallback_interval;
       std::set<std::string> stale;
       for (auto& [id, d] : st.drafts)
         if (d.polled <= stale_before)
@@ -287,7 +174,7 @@ poller_api::behavior_type outbox_poller(self_ptr self,
               st.polls,
               {{"drafts", std::to_string(st.drafts.size())},
                {"routed", std::to_string(st.routed)},
-               {"listening", st.wakeups->connected ? "true" : "false"}}};
+               {"listening", st.wakeups->listening ? "true" : "false"}}};
     },
   };
 }
@@ -296,7 +183,19 @@ poller_api::behavior_type outbox_poller(self_ptr self,
 
 poller_api spawn_outbox_poller(caf::actor_system& system,
                                const outbox_poller_config& config) {
-  return system.spawn<caf::detached>(outbox_poller, config);
+  // Detached: its blocking libpq calls never run on CAF's shared threads.
+  return system.spawn<caf::detached>(
+    outbox_poller, config, postgres_outbox_source(config.database_url),
+    std::make_shared<outbox_wakeups>());
+}
+
+poller_api spawn_outbox_poller(caf::actor_system& system,
+                               outbox_poller_config config,
+                               std::shared_ptr<outbox_source> source,
+                               std::shared_ptr<outbox_wakeups> wakeups) {
+  config.database_url.clear(); // no LISTEN thread: `wakeups` are given
+  return system.spawn(outbox_poller, std::move(config), std::move(source),
+                      std::move(wakeups));
 }
 
 } // namespace draft

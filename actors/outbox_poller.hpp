@@ -8,7 +8,8 @@
 //     while disconnected are lost),
 //   - and every `fallback_interval` regardless.
 // It is a detached actor: its blocking libpq calls never run on CAF's shared
-// scheduler threads.
+// scheduler threads. What it reads from — the query and the wake-ups — is
+// `outbox_source` and `outbox_wakeups` (actors/outbox_source.hpp).
 //
 // Its interface is `poller_api` (actors/actor_interfaces.hpp).
 
@@ -19,6 +20,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/actor_interfaces.hpp"
+#include "actors/outbox_source.hpp"
 
 namespace draft {
 
@@ -28,8 +30,17 @@ struct outbox_poller_config {
   int batch_size = 2000;
 };
 
-/// Spawns the poller and its LISTEN thread (stopped when the poller exits).
+/// Spawns the poller over PostgreSQL, with its LISTEN thread (stopped when
+/// the poller exits).
 poller_api spawn_outbox_poller(caf::actor_system& system,
                                const outbox_poller_config& config);
+
+/// Spawns the poller over a given source, woken only through `wakeups` (no
+/// LISTEN thread; `database_url` is ignored), on the scheduler rather than
+/// detached: for tests on CAF's deterministic coordinator.
+poller_api spawn_outbox_poller(caf::actor_system& system,
+                               outbox_poller_config config,
+                               std::shared_ptr<outbox_source> source,
+                               std::shared_ptr<outbox_wakeups> wakeups);
 
 } // namespace draft

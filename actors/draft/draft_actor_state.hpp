@@ -38,7 +38,7 @@ struct draft_actor_state {
   // Cluster: the owner node's actor reads the outbox; the others follow it.
   bool is_owner = false;
   std::string owner_id;           // as the directory last said
-  caf::actor owner_node;          // the owner's membership actor
+  membership_api owner_node;      // the owner's membership actor
   draft_actor_api upstream;       // the draft actor followed, if any
   bool finding_upstream = false;
   std::set<draft_actor_api> followers; // draft actors of other nodes
@@ -70,7 +70,7 @@ void flush_presence(self_ptr self);
 void drop_follower(self_ptr self, const draft_actor_api& who);
 // The cluster's messages (draft_actor_api): the directory's owner, a
 // follower's follow/unfollow and presence report, the owner's room and tick.
-void on_owner(self_ptr self, std::string owner, caf::actor node);
+void on_owner(self_ptr self, std::string owner, membership_api node);
 std::int64_t on_follow(self_ptr self);
 void on_unfollow(self_ptr self);
 void on_presence_report(self_ptr self, presence_counts counts);

@@ -124,7 +124,9 @@ void follow_owner(self_ptr self) {
   auto node = st.owner_node;
   self->request(node, 5s, caf::get_atom::value, st.model.draft_id())
     .then(
-      [=](draft_actor_api& up) {
+      [=](caf::actor& found) {
+        // Untyped on purpose (actors/actor_interfaces.hpp).
+        auto up = caf::actor_cast<draft_actor_api>(found);
         auto& st = self->state;
         if (st.is_owner || st.owner_id != owner || st.owner_node != node) {
           st.finding_upstream = false;
@@ -219,7 +221,7 @@ void drop_follower(self_ptr self, const draft_actor_api& who) {
     schedule_idle_check(self);
 }
 
-void on_owner(self_ptr self, std::string owner, caf::actor node) {
+void on_owner(self_ptr self, std::string owner, membership_api node) {
   auto& st = self->state;
   st.owner_id = std::move(owner);
   st.owner_node = std::move(node);

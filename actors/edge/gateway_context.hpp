@@ -96,8 +96,8 @@ class gateway_context {
 public:
   gateway_context(caf::actor_system& system, gateway_options options,
                   jwt_verifier verifier, directory_api directory,
-                  database_api database, caf::actor membership = {},
-                  caf::actor admin = {})
+                  database_api database, membership_api membership = {},
+                  admin_api admin = {})
     : system(system), options(std::move(options)),
       verifier(std::move(verifier)), directory(std::move(directory)),
       database(std::move(database)), membership(std::move(membership)),
@@ -108,8 +108,8 @@ public:
   const jwt_verifier verifier;
   const directory_api directory;
   const database_api database;
-  const caf::actor membership; ///< invalid on a single node (no cluster)
-  const caf::actor admin;      ///< the admin console's actor
+  const membership_api membership; ///< invalid on a single node (no cluster)
+  const admin_api admin;           ///< the admin console's actor
   std::atomic<bool> draining{false};
 
   /// Takes a connection slot for `user`, or says why not.

@@ -124,8 +124,7 @@ void ws_session::start(beast::http::request<beast::http::string_body> request,
       self->context_.system, self, draft, self->context_.database, self->info_);
     if (self->context_.admin)
       caf::anon_send(self->context_.admin, register_atom::value,
-                     caf::actor_cast<caf::actor>(self->socket_actor_),
-                     socket_atom::value);
+                     self->socket_actor_, socket_atom::value);
     self->read_next();
   });
 }

@@ -85,10 +85,10 @@ void configure_cluster_transport(caf::actor_system_config& config,
   config.openssl_cafile = cluster.tls.ca;
 }
 
-result<caf::actor> join_cluster(caf::actor_system& system,
+result<membership_api> join_cluster(caf::actor_system& system,
                                 const cluster_membership& cluster,
                                 const directory_api& directory,
-                                const caf::actor& admin) {
+                                const admin_api& admin) {
   auto& file = cluster.file;
   auto& me = *file.find(cluster.node_id);
   bool tls = cluster.tls.on;

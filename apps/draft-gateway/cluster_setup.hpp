@@ -48,9 +48,9 @@ void configure_cluster_transport(caf::actor_system_config& config,
 
 /// Spawns the membership actor, publishes it on the cluster port (bound to
 /// the node's host only) and waits until every peer was tried once.
-result<caf::actor> join_cluster(caf::actor_system& system,
+result<membership_api> join_cluster(caf::actor_system& system,
                                 const cluster_membership& cluster,
                                 const directory_api& directory,
-                                const caf::actor& admin);
+                                const admin_api& admin);
 
 } // namespace draft

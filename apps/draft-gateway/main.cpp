@@ -114,7 +114,7 @@ void stop_actors(caf::actor_system& system, const draft::directory_api& director
     caf::scoped_actor self{system};
     self->request(directory, std::chrono::seconds(2), draft::actors_atom::value)
       .receive(
-        [&](const std::vector<caf::actor>& drafts) {
+        [&](const std::vector<draft::draft_actor_api>& drafts) {
           for (auto& d : drafts)
             caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
         },
@@ -229,10 +229,10 @@ int main(int argc, char** argv) {
   if (auto err = caf_config.parse(argc, argv))
     return fail({"arguments", caf_config.render(err)});
   caf::actor_system system{caf_config};
-  std::vector<caf::actor> database_workers;
+  std::vector<draft::database_api> database_workers;
   auto database = draft::spawn_database_pool(
     system, url, options->node_id, static_cast<int>(*workers),
-    [&](caf::actor worker) { database_workers.push_back(worker); });
+    [&](draft::database_api worker) { database_workers.push_back(worker); });
   auto poller = draft::spawn_outbox_poller(system, {url, *fallback, 2000});
   auto timer = draft::spawn_timer_tick(system);
   draft::draft_actor_config draft_config{database, poller, timer,
@@ -242,35 +242,40 @@ int main(int argc, char** argv) {
   draft_config.replay_stall = *replay_stall;
   auto directory = draft::spawn_draft_directory(system, draft_config);
   // The admin console watches every actor through its status message alone.
-  auto watched_directory = caf::actor_cast<caf::actor>(directory);
-  auto watched_poller = caf::actor_cast<caf::actor>(poller);
-  auto watched_timer = caf::actor_cast<caf::actor>(timer);
-  auto watched_database = caf::actor_cast<caf::actor>(database);
   auto admin = draft::spawn_admin_actor(
     system, {options->node_id, directory, *admin_interval, seconds(1), 150,
              options->admin_actions});
-  for (auto& watched : {watched_directory, watched_poller, watched_timer})
+  for (auto& watched : std::vector<draft::status_api>{directory, poller, timer})
     caf::anon_send(admin, draft::register_atom::value, watched);
   for (auto& worker : database_workers)
-    caf::anon_send(admin, draft::register_atom::value, worker);
-  caf::actor membership;
+    caf::anon_send(admin, draft::register_atom::value,
+                   draft::status_api{worker});
+  // Every actor of the node, for stopping it.
+  auto node_actors = [&](std::initializer_list<draft::status_api> more) {
+    std::vector<caf::actor> all;
+    for (auto& a : std::vector<draft::status_api>{admin, directory, poller,
+                                                  timer, database})
+      all.push_back(caf::actor_cast<caf::actor>(a));
+    for (auto& a : more)
+      all.push_back(caf::actor_cast<caf::actor>(a));
+    return all;
+  };
+  draft::membership_api membership;
   if (*cluster) {
     auto joined = draft::join_cluster(system, **cluster, directory, admin);
     if (!joined) {
-      stop_actors(system, directory, {admin, watched_directory, watched_poller, watched_timer,
-                   watched_database});
+      stop_actors(system, directory, node_actors({}));
       return fail(joined.error());
     }
     membership = *joined;
-    caf::anon_send(admin, draft::register_atom::value, membership);
+    caf::anon_send(admin, draft::register_atom::value,
+                   draft::status_api{membership});
   }
   draft::gateway_context context(system, *options, *verifier, directory,
                                  database, membership, admin);
   auto server = draft::gateway_server::start(context);
   if (!server) {
-    stop_actors(system, directory,
-                {admin, membership, watched_directory, watched_poller, watched_timer,
-                 watched_database});
+    stop_actors(system, directory, node_actors({membership}));
     return fail(server.error());
   }
   std::signal(SIGINT, on_signal);
@@ -284,8 +289,7 @@ int main(int argc, char** argv) {
   // then the lanes finish their last tasks and the destructors run.
   log.info("draining connections");
   (*server)->drain(seconds(5));
-  stop_actors(system, directory, {admin, membership, watched_directory, watched_poller,
-                                  watched_timer, watched_database});
+  stop_actors(system, directory, node_actors({membership}));
   (*server)->stop(seconds(2));
   log.info("stopped", {{"connections_left", context.connections()}});
   return 0;

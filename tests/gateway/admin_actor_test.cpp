@@ -38,7 +38,9 @@ caf::behavior silent_actor(caf::event_based_actor* self) {
 
 // A directory with one draft actor.
 caf::behavior fake_directory(caf::event_based_actor*, caf::actor draft) {
-  return {[=](actors_atom) { return std::vector<caf::actor>{draft}; }};
+  return {[=](actors_atom) {
+    return std::vector<draft_actor_api>{caf::actor_cast<draft_actor_api>(draft)};
+  }};
 }
 
 caf::behavior draft_like(caf::event_based_actor*) {
@@ -51,7 +53,7 @@ struct admin_actor_test : testing::Test {
   gateway_system_config config;
   caf::actor_system system{config};
 
-  node_report report(const caf::actor& admin, const std::string& sort = "name",
+  node_report report(const admin_api& admin, const std::string& sort = "name",
                      const std::string& kind = "") {
     caf::scoped_actor self{system};
     node_report out;
@@ -69,8 +71,9 @@ TEST_F(admin_actor_test, reports_kinds_rates_and_stuck_actors) {
   auto busy = system.spawn(busy_actor);
   auto silent = system.spawn(silent_actor);
   auto admin = spawn_admin_actor(system, {"n1", directory, 100ms, 100ms, 10});
-  caf::anon_send(admin, register_atom::value, busy, socket_atom::value);
-  caf::anon_send(admin, register_atom::value, silent);
+  caf::anon_send(admin, register_atom::value, caf::actor_cast<socket_api>(busy),
+                 socket_atom::value);
+  caf::anon_send(admin, register_atom::value, caf::actor_cast<status_api>(silent));
   node_report r;
   for (int i = 0; i < 100; ++i) {
     std::this_thread::sleep_for(50ms);
@@ -109,7 +112,8 @@ TEST_F(admin_actor_test, reports_kinds_rates_and_stuck_actors) {
   for (int i = 0; i < 100 && report(admin).actor_counts["socket"] != 0; ++i)
     std::this_thread::sleep_for(50ms);
   EXPECT_EQ(report(admin).actor_counts.count("socket"), 0u);
-  for (auto& a : {admin, caf::actor_cast<caf::actor>(directory), draft, silent})
+  for (auto& a : {caf::actor_cast<caf::actor>(admin),
+                 caf::actor_cast<caf::actor>(directory), draft, silent})
     caf::anon_send_exit(a, caf::exit_reason::kill);
 }
 

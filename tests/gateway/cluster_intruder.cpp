@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
     config.openssl_cafile = argv[6];
   }
   caf::actor_system system{config};
-  auto target = tls ? caf::openssl::remote_actor(system, host, port)
-                    : system.middleman().remote_actor(host, port);
+  // The interface is checked on connect: an intruder speaks the real one.
+  auto target = tls ? caf::openssl::remote_actor<membership_api>(system, host, port)
+                    : system.middleman().remote_actor<membership_api>(host, port);
   if (!target) {
     std::printf("connect: refused %s\n", system.render(target.error()).c_str());
     return 0;
@@ -63,12 +64,12 @@ int main(int argc, char** argv) {
     auto [ok, no] = report("get_draft");
     self->request(*target, std::chrono::seconds(5), caf::get_atom::value,
                   std::string("00000000-0000-4000-8000-000000000001"))
-      .receive([&](draft_actor_api&) { ok(); }, no);
+      .receive([&](caf::actor&) { ok(); }, no);
   }
   {
     auto [ok, no] = report("get_admin");
     self->request(*target, std::chrono::seconds(5), admin_atom::value)
-      .receive([&](caf::actor&) { ok(); }, no);
+      .receive([&](admin_peer_api&) { ok(); }, no);
   }
   std::fflush(stdout);
   return 0;

@@ -15,6 +15,7 @@
 #include "actors/draft_actor.hpp"
 #include "actors/gateway_messages.hpp"
 #include "actors/gateway_types.hpp"
+#include "deterministic_support.hpp"
 #include "draft_actor_support.hpp"
 
 using namespace draft;
@@ -22,13 +23,6 @@ using namespace draft::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct testing_config : caf::actor_system_config {
-  testing_config() {
-    add_message_types<caf::id_block::draft_gateway>();
-    set("scheduler.policy", caf::atom("testing"));
-  }
-};
 
 // The database as the draft actor sees it: rows 1..rows_in_db; the next
 // `fail` reads fail; every read is recorded.
@@ -62,29 +56,13 @@ caf::behavior owner_node(caf::event_based_actor*,
                          std::shared_ptr<caf::actor> owner) {
   return {
     [=](caf::get_atom, const std::string&) {
-      return caf::actor_cast<draft_actor_api>(*owner);
+      return *owner;
     },
   };
 }
 
-struct draft_actor_deterministic : testing::Test {
-  testing_config config;
-  caf::actor_system system{config};
-  caf::scheduler::test_coordinator& sched =
-    dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
+struct draft_actor_deterministic : deterministic_test {
   std::shared_ptr<database_script> db = std::make_shared<database_script>();
-  std::vector<caf::actor> spawned;
-
-  caf::actor keep(caf::actor a) {
-    spawned.push_back(a);
-    return a;
-  }
-
-  void TearDown() override {
-    for (auto& a : spawned)
-      caf::anon_send_exit(a, caf::exit_reason::kill);
-    sched.run();
-  }
 
   draft_actor_config collaborators(std::string node_id) {
     draft_actor_config c;
@@ -116,18 +94,6 @@ struct draft_actor_deterministic : testing::Test {
     }));
     sched.run();
     return client;
-  }
-
-  // True once `a` has stopped (a watcher saw it go).
-  std::shared_ptr<bool> watch(const caf::actor& a) {
-    auto gone = std::make_shared<bool>(false);
-    keep(system.spawn([=](caf::event_based_actor* self) {
-      self->monitor(a);
-      self->set_down_handler([=](caf::down_msg&) { *gone = true; });
-      return caf::behavior{[](caf::ok_atom) {}};
-    }));
-    sched.run();
-    return gone;
   }
 
   void events(const caf::actor& draft, std::initializer_list<std::int64_t> seqs) {
@@ -196,7 +162,7 @@ TEST_F(draft_actor_deterministic, a_replay_nobody_reads_is_closed_after_the_stal
 
 TEST_F(draft_actor_deterministic, a_follower_delivers_its_owners_events_and_refollows_a_new_owner) {
   auto owner = std::make_shared<caf::actor>(spawn_draft(collaborators("n1")));
-  auto node = keep(system.spawn(owner_node, owner));
+  auto node = caf::actor_cast<membership_api>(keep(system.spawn(owner_node, owner)));
   auto follower = spawn_draft(collaborators("n2"));
   caf::anon_send(*owner, owner_atom::value, std::string{"n1"}, node);
   caf::anon_send(follower, owner_atom::value, std::string{"n1"}, node);

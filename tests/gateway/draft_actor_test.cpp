@@ -259,7 +259,7 @@ TEST_F(draft_actor_test, a_row_from_another_node_that_is_not_the_owner_is_refuse
 TEST_F(draft_actor_test, publishes_who_is_in_the_room_with_the_followers_reports) {
   auto draft = spawn(16, 0);
   caf::scoped_actor directory{system};
-  directory->send(draft, owner_atom::value, std::string("n1"), caf::actor{});
+  directory->send(draft, owner_atom::value, std::string("n1"), membership_api{});
   const std::string team_a = "aaaaaaaa-0000-4000-8000-000000000001";
   auto watcher = std::make_shared<recording_sink>();
   std::vector<caf::actor> sockets;

@@ -136,7 +136,7 @@ struct edge_test : ::testing::Test {
     caf::scoped_actor self{system};
     self->request(directory, 2s, actors_atom::value)
       .receive(
-        [](const std::vector<caf::actor>& drafts) {
+        [](const std::vector<draft_actor_api>& drafts) {
           for (auto& d : drafts)
             caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
         },

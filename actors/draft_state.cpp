@@ -1,6 +1,7 @@
 #include "actors/draft_state.hpp"
 
 #include "protocol/json_codec.hpp"
+#include "protocol/json_writer.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/random_uuid.hpp"
@@ -40,11 +41,16 @@ frame_ptr encode_row(const outbox_row& row,
     .get_counter("gateway_undecodable_events_total",
                  "Outbox payloads that failed validation.")
     .inc();
-  f->text = "{\"id\":" + json_quoted(row.event_id) + ",\"draft_id\":"
-            + json_quoted(row.draft_id) + ",\"type\":" + json_quoted(to_string(row.type))
-            + ",\"timestamp\":" + json_quoted(format_rfc3339(row.created_at))
-            + ",\"seq\":" + std::to_string(row.seq)
-            + ",\"data\":" + row.payload_json + "}";
+  // The envelope as json::encode writes it; the payload (valid JSON: the
+  // column is jsonb) as stored.
+  f->text = json::write_object([&](json::object_writer& o) {
+    o.str("id", row.event_id)
+      .str("draft_id", row.draft_id)
+      .str("type", to_string(row.type))
+      .time("timestamp", row.created_at)
+      .num("seq", row.seq)
+      .raw("data", row.payload_json);
+  });
   return f;
 }
 

@@ -66,6 +66,24 @@ public:
     return str(key, format_rfc3339(value));
   }
 
+  /// Text that is JSON already (a stored jsonb value), written as it is.
+  object_writer& raw(const char* key, const std::string& json_text) {
+    w_.Key(key);
+    w_.RawValue(json_text.data(), json_text.size(), rapidjson::kObjectType);
+    return *this;
+  }
+
+  /// An array of strings.
+  template <class Strings>
+  object_writer& strings(const char* key, const Strings& items) {
+    w_.Key(key);
+    w_.StartArray();
+    for (const auto& item : items)
+      w_.String(item.data(), static_cast<rapidjson::SizeType>(item.size()));
+    w_.EndArray();
+    return *this;
+  }
+
   object_writer& null(const char* key) {
     w_.Key(key);
     w_.Null();

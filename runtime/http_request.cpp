@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/json_writer.hpp"
 #include "runtime/logger.hpp"
 
 namespace draft {
@@ -35,8 +36,9 @@ std::string http_request::header(const std::string& name) const {
 
 http_response json_error(int status, const std::string& code,
                          const std::string& message) {
-  return {status, "{\"error\":" + json_quoted(code)
-                    + ",\"message\":" + json_quoted(message) + "}"};
+  return {status, json::write_object([&](json::object_writer& o) {
+            o.str("error", code).str("message", message);
+          })};
 }
 
 bool percent_decode(const std::string& in, std::string& out,

@@ -4,10 +4,10 @@
 // and, when its team is on the clock, thinks a few seconds and picks one of
 // the best available players (a pick the clock beat is a 409, ignored: the
 // orchestrator autopicked). Every client moves to the next node if its
-// connection drops and resumes with ?last_seq=. Prints the draft id first,
-// then one JSON log line per pick; exits when the draft completes, or within
-// a few seconds of SIGINT/SIGTERM (its sockets are shut down to end the
-// blocking reads, and every thread is joined).
+// connection drops and resumes with ?last_seq= (protocol/client_session.hpp).
+// Prints the draft id first, then one JSON log line per pick; exits when the
+// draft completes, or within a few seconds of SIGINT/SIGTERM (every thread
+// is joined).
 //
 //   draft-bots --orchestrator 127.0.0.1:8070
 //              --gateways 127.0.0.1:8080,127.0.0.1:8081
@@ -30,26 +30,18 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
 #include <rapidjson/document.h>
-#include <sys/socket.h>
 
 #include "protocol/time_format.hpp"
 #include "runtime/http_client.hpp"
 #include "runtime/config.hpp"
 #include "runtime/jwt.hpp"
-#include "protocol/client_sequence.hpp"
+#include "protocol/client_session.hpp"
+#include "protocol/json_codec.hpp"
+#include "protocol/json_writer.hpp"
 #include "runtime/logger.hpp"
+#include "runtime/ws_client.hpp"
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -67,7 +59,7 @@ endpoint parse_endpoint(const std::string& text) {
 
 struct settings {
   endpoint orchestrator{"127.0.0.1", "8070"};
-  std::vector<endpoint> gateways;
+  std::vector<draft::gateway_address> gateways;
   int teams = 12;
   int rounds = 15;
   int clock = 30;
@@ -76,20 +68,27 @@ struct settings {
   std::string secret;
 };
 
-std::string token(const settings& s, const std::string& claims) {
+// A day-long token for `sub` (with a team, a role) that may read `draft`.
+std::string token(const settings& s, const std::string& sub,
+                  const std::string& draft, const std::string& team_id = "",
+                  const std::string& role = "") {
   auto exp = draft::now_utc() / 1'000'000 + 24 * 3600;
-  return draft::sign_hs256("{\"exp\":" + std::to_string(exp) + "," + claims
-                             + "}",
-                           s.secret);
+  return draft::sign_hs256(
+    draft::json::write_object([&](draft::json::object_writer& o) {
+      o.num("exp", exp)
+        .str("sub", sub)
+        .optional_str("team_id", team_id)
+        .optional_str("role", role)
+        .strings("drafts", std::vector<std::string>{draft});
+    }),
+    s.secret);
 }
 
 // One blocking HTTP/1.1 request.
-draft::http_result call(const endpoint& to, http::verb method,
+draft::http_result call(const endpoint& to, const std::string& method,
                         const std::string& target, const std::string& bearer,
                         const std::string& body = "") {
-  return draft::http_request(to.host, to.port,
-                             std::string(http::to_string(method)), target,
-                             bearer, body);
+  return draft::http_request(to.host, to.port, method, target, bearer, body);
 }
 
 // Set when the draft completed or a signal asked the bots to stop.
@@ -97,33 +96,12 @@ std::atomic<bool> completed{false};
 std::mutex pickers_mutex;
 std::vector<std::thread> pickers;
 
-// The clients' open sockets, shut down on a signal to end blocking reads.
-std::mutex sockets_mutex;
-std::set<int> open_sockets;
-
-struct registered_socket {
-  explicit registered_socket(int fd) : fd(fd) {
-    std::lock_guard<std::mutex> guard(sockets_mutex);
-    open_sockets.insert(fd);
-    if (completed) // a signal came first
-      ::shutdown(fd, SHUT_RDWR);
-  }
-  ~registered_socket() {
-    std::lock_guard<std::mutex> guard(sockets_mutex);
-    open_sockets.erase(fd);
-  }
-  int fd;
-};
-
 // Waits for SIGINT or SIGTERM (blocked in every thread), then stops.
 void stop_on_signal(sigset_t signals) {
   int received = 0;
   sigwait(&signals, &received);
   draft::logger::get("bots").info("stopping", {{"signal", received}});
-  completed = true;
-  std::lock_guard<std::mutex> guard(sockets_mutex);
-  for (int fd : open_sockets)
-    ::shutdown(fd, SHUT_RDWR);
+  completed = true; // every client looks at it at least twice a second
 }
 
 // Picks one of the five best available players for the team on the clock.
@@ -133,7 +111,7 @@ void pick(const settings& s, const std::string& draft_id,
   std::this_thread::sleep_for(std::chrono::milliseconds(think_ms));
   if (completed)
     return;
-  auto page = call(s.orchestrator, http::verb::get,
+  auto page = call(s.orchestrator, "GET",
                    "/api/drafts/" + draft_id
                      + "/players?available=true&limit=5",
                    team_token);
@@ -146,9 +124,11 @@ void pick(const settings& s, const std::string& draft_id,
   auto& choice
     = players[static_cast<rapidjson::SizeType>(think_ms % players.Size())];
   std::string player = choice["player_id"].GetString();
-  auto res = call(s.orchestrator, http::verb::post,
+  auto res = call(s.orchestrator, "POST",
                   "/api/drafts/" + draft_id + "/picks", team_token,
-                  "{\"player_id\":\"" + player + "\"}");
+                  draft::json::write_object([&](draft::json::object_writer& o) {
+                    o.str("player_id", player);
+                  }));
   draft::logger::get("bots").info(
     res.status == 201 ? "picked" : "pick refused",
     {{"team", team_name},
@@ -157,84 +137,96 @@ void pick(const settings& s, const std::string& draft_id,
      {"status", res.status}});
 }
 
-// A WebSocket client of the draft that moves to the next node when its
-// connection drops. A bot (with a team) picks when its team is on the clock.
+// A WebSocket client of the draft: the product's blocking client and its
+// session (protocol/client_session.hpp) — on a drop it reconnects where and
+// when the session says, resuming with ?last_seq=; a gap asks for a replay.
+// A bot (with a team) picks when its team is on the clock.
 void client(const settings& s, const std::string& draft_id, int index,
             const std::string& team_id, const std::string& team_name) {
   auto bearer
     = team_id.empty()
-        ? token(s, "\"sub\":\"watcher-" + std::to_string(index)
-                     + "\",\"drafts\":[\"" + draft_id + "\"]")
-        : token(s, "\"sub\":\"bot-" + std::to_string(index) + "\",\"team_id\":\""
-                     + team_id + "\",\"drafts\":[\"" + draft_id + "\"]");
+        ? token(s, "watcher-" + std::to_string(index), draft_id)
+        : token(s, "bot-" + std::to_string(index), draft_id, team_id);
   std::mt19937 random(static_cast<unsigned>(index * 7919 + draft::now_utc() % 1000));
-  std::int64_t last_seq = -1;
-  draft::client_sequence sequence;
-  std::size_t node = static_cast<std::size_t>(index) % s.gateways.size();
+  draft::client_session session(draft_id,
+                                std::make_shared<const std::vector<
+                                  draft::gateway_address>>(s.gateways),
+                                static_cast<std::size_t>(index), {},
+                                static_cast<std::uint32_t>(random()));
+  auto& log = draft::logger::get("bots");
+  auto wait = [](std::chrono::milliseconds d) {
+    for (auto until = std::chrono::steady_clock::now() + d;
+         !completed && std::chrono::steady_clock::now() < until;)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  };
   while (!completed) {
-    auto& gw = s.gateways[node];
-    try {
-      asio::io_context io;
-      websocket::stream<tcp::socket> ws(io);
-      asio::connect(ws.next_layer(), tcp::resolver(io).resolve(gw.host, gw.port));
-      registered_socket registered(ws.next_layer().native_handle());
-      ws.set_option(websocket::stream_base::decorator(
-        [&](websocket::request_type& req) {
-          req.set(http::field::authorization, "Bearer " + bearer);
-        }));
-      auto target = "/drafts/" + draft_id + "/connect";
-      if (last_seq >= 0)
-        target += "?last_seq=" + std::to_string(last_seq);
-      ws.handshake(gw.host + ":" + gw.port, target);
-      for (;;) {
-        beast::flat_buffer buffer;
-        ws.read(buffer);
-        auto message = draft::json::decode_server_message(
-          beast::buffers_to_string(buffer.data()));
-        if (!message) {
-          draft::logger::get("bots").warn("malformed server frame",
-                                          {{"error", message.error().to_string()}});
-          continue;
-        }
-        // The protocol's seq rule; a gap asks for a replay.
-        auto seen = sequence.take(*message);
-        if (seen == draft::client_sequence::verdict::gap) {
-          ws.write(asio::buffer(sequence.resume_message()));
-          continue;
-        }
-        last_seq = sequence.last_seq();
-        std::optional<std::pair<std::string, std::int64_t>> on_clock; // team, overall
-        if (auto snap = std::get_if<draft::json::snapshot_message>(&*message)) {
-          if (snap->snapshot.pick)
-            on_clock.emplace(snap->snapshot.pick->team_id,
-                             snap->snapshot.pick->overall_pick);
-        } else if (seen == draft::client_sequence::verdict::applied) {
-          auto& event = std::get<draft::draft_event>(*message);
-          if (event.type() == draft::event_type::draft_completed) {
-            completed = true;
-            return;
-          }
-          if (auto started = std::get_if<draft::pick_started_payload>(&event.data))
-            on_clock.emplace(started->team_id, started->overall_pick);
-        }
-        if (on_clock && !team_id.empty() && on_clock->first == team_id) {
-          int think_ms = 1500 + static_cast<int>(random() % 4000);
-          std::lock_guard<std::mutex> guard(pickers_mutex);
-          pickers.emplace_back(pick, std::cref(s), draft_id, team_name,
-                               bearer, on_clock->second, think_ms);
-        }
+    auto node = session.node();
+    int status = 0;
+    std::string body;
+    auto ws = draft::ws_client::connect(node.port, session.target(), bearer,
+                                        status, body, 0, node.host);
+    if (!ws) {
+      auto next = session.refused(status);
+      if (next.action == draft::close_action::give_up) {
+        log.error("the gateway refused this client; giving up",
+                  {{"client", index}, {"status", status}, {"reason", next.reason},
+                   {"body", body}});
+        return;
       }
-    } catch (const std::exception& e) {
-      draft::logger::get("bots").info("connection dropped; moving to the "
-                                      "next node",
-                                      {{"client", index},
-                                       {"node", gw.host + ":" + gw.port},
-                                       {"error", e.what()}});
+      wait(next.delay);
+      continue;
+    }
+    session.opened();
+    while (!completed) {
+      auto text = ws->read(std::chrono::milliseconds(500));
+      if (!text) {
+        if (ws->closed())
+          break;
+        continue; // a quiet moment: look at `completed` again
+      }
+      auto message = draft::json::decode_server_message(*text);
+      if (!message) {
+        log.warn("malformed server frame", {{"error", message.error().to_string()}});
+        continue;
+      }
+      std::string reply;
+      auto seen = session.take(*message, reply);
+      if (!reply.empty()) {
+        ws->send(reply); // a gap: ask for the replay
+        continue;
+      }
+      std::optional<std::pair<std::string, std::int64_t>> on_clock; // team, overall
+      if (auto snap = std::get_if<draft::json::snapshot_message>(&*message)) {
+        if (snap->snapshot.pick)
+          on_clock.emplace(snap->snapshot.pick->team_id,
+                           snap->snapshot.pick->overall_pick);
+      } else if (seen == draft::client_sequence::verdict::applied) {
+        auto& event = std::get<draft::draft_event>(*message);
+        if (event.type() == draft::event_type::draft_completed) {
+          completed = true;
+          return;
+        }
+        if (auto started = std::get_if<draft::pick_started_payload>(&event.data))
+          on_clock.emplace(started->team_id, started->overall_pick);
+      }
+      if (on_clock && !team_id.empty() && on_clock->first == team_id) {
+        int think_ms = 1500 + static_cast<int>(random() % 4000);
+        std::lock_guard<std::mutex> guard(pickers_mutex);
+        pickers.emplace_back(pick, std::cref(s), draft_id, team_name,
+                             bearer, on_clock->second, think_ms);
+      }
     }
     if (completed)
       return;
-    node = (node + 1) % s.gateways.size();
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    auto next = session.closed(ws->close_code());
+    log.info("connection ended; reconnecting",
+             {{"client", index},
+              {"node", node.host + ":" + std::to_string(node.port)},
+              {"close_code", ws->close_code()},
+              {"then", draft::to_string(next.action)}});
+    if (next.action == draft::close_action::give_up)
+      return;
+    wait(next.delay);
   }
 }
 
@@ -258,8 +250,13 @@ int main(int argc, char** argv) {
       if (k == "--orchestrator")
         s.orchestrator = parse_endpoint(v);
       else if (k == "--gateways") {
-        for (auto& gateway : draft::split_list(v))
-          s.gateways.push_back(parse_endpoint(gateway));
+        for (auto& gateway : draft::split_list(v)) {
+          auto e = parse_endpoint(gateway);
+          auto port = std::stoi(e.port);
+          if (port <= 0 || port > 65535)
+            throw std::out_of_range("port");
+          s.gateways.push_back({e.host, static_cast<std::uint16_t>(port)});
+        }
       } else if (k == "--teams")
         s.teams = std::stoi(v);
       else if (k == "--rounds")
@@ -291,15 +288,17 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr); // inherited by every thread
   std::thread(stop_on_signal, signals).detach();
   auto commissioner
-    = token(s, R"("sub":"demo-commissioner","role":"commissioner","drafts":["*"])");
-  std::string teams;
+    = token(s, "demo-commissioner", "*", "", "commissioner");
+  std::vector<std::string> teams;
   for (int i = 1; i <= s.teams; ++i)
-    teams += std::string(i > 1 ? "," : "") + "\"Bots " + std::to_string(i) + "\"";
-  auto created = call(s.orchestrator, http::verb::post, "/api/drafts",
-                      commissioner,
-                      "{\"type\":\"snake\",\"rounds\":" + std::to_string(s.rounds)
-                        + ",\"time_per_pick_sec\":" + std::to_string(s.clock)
-                        + ",\"teams\":[" + teams + "]}");
+    teams.push_back("Bots " + std::to_string(i));
+  auto created = call(s.orchestrator, "POST", "/api/drafts", commissioner,
+                      draft::json::write_object([&](draft::json::object_writer& o) {
+                        o.str("type", "snake")
+                          .num("rounds", s.rounds)
+                          .num("time_per_pick_sec", s.clock)
+                          .strings("teams", teams);
+                      }));
   rapidjson::Document doc;
   doc.Parse(created.body.c_str());
   if (created.status != 201 || !doc.IsObject()) {
@@ -325,7 +324,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   for (int w = 0; w < s.watchers; ++w)
     clients.emplace_back(client, std::cref(s), draft_id, index++, "", "");
-  auto started = call(s.orchestrator, http::verb::post,
+  auto started = call(s.orchestrator, "POST",
                       "/api/drafts/" + draft_id + "/start", commissioner);
   if (started.status != 200) {
     std::fprintf(stderr, "draft-bots: starting the draft failed (%d): %s\n",

@@ -10,7 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "protocol/client_sequence.hpp"
+#include "protocol/client_session.hpp"
 #include "protocol/json_codec.hpp"
 
 namespace beast = boost::beast;
@@ -21,15 +21,16 @@ using tcp = asio::ip::tcp;
 namespace draft::load {
 
 
-// Finds `"key":` at the top of a frame and reads the number after it.
+// One connection's client: the product's client session (where and when to
+// reconnect, the seq rule, the resume) over an asynchronous stream.
 struct client {
-  explicit client(asio::io_context& io) : ws(std::in_place, io) {}
+  client(asio::io_context& io, client_session session)
+    : ws(std::in_place, io), session(std::move(session)) {}
   std::optional<websocket::stream<beast::tcp_stream>> ws; // fresh per connection
   beast::flat_buffer buffer;
   int draft = 0;
-  int node = 0;        ///< index into the ports
-  bool remote = false; ///< its node does not own its draft (a cluster hop)
-  client_sequence sequence;           ///< the protocol's seq rule
+  bool remote = false; ///< its first node does not own its draft (a cluster hop)
+  client_session session;
   std::atomic<std::int64_t> last{0};  ///< its last_seq, for the main thread
   bool open = false;
   bool resuming = false;              ///< a resume message is being written
@@ -44,10 +45,18 @@ public:
                std::vector<std::pair<int, int>> drafts_and_nodes,
                const std::vector<int>& owner_nodes)
     : opts_(opts), draft_ids_(draft_ids), tokens_(tokens) {
+    auto nodes = std::make_shared<std::vector<gateway_address>>();
+    for (auto port : opts_.ports)
+      nodes->push_back({opts_.host, static_cast<std::uint16_t>(port)});
+    std::uint32_t seed = 1;
     for (auto [d, node] : drafts_and_nodes) {
-      clients_.push_back(std::make_unique<client>(io_));
+      clients_.push_back(std::make_unique<client>(
+        io_, client_session(draft_ids_[static_cast<size_t>(d)], nodes,
+                            static_cast<std::size_t>(node),
+                            backoff_policy{std::chrono::milliseconds(200),
+                                           std::chrono::seconds(5)},
+                            seed++)));
       clients_.back()->draft = d;
-      clients_.back()->node = node;
       clients_.back()->remote
         = !owner_nodes.empty() && owner_nodes[static_cast<size_t>(d)] != node;
     }
@@ -82,31 +91,32 @@ private:
     open(clients_[next_++].get(), false);
   }
 
-  // Connects `c` to its node; a resume (after a dropped connection) asks for
-  // the events after the last one it applied, as the apps do.
+  // Connects `c` where its session says; a resume (after a dropped
+  // connection) asks for the events after the last one it applied, as the
+  // apps do.
   void open(client* c, bool resume) {
-    auto target = "/drafts/" + draft_ids_[static_cast<size_t>(c->draft)]
-                  + "/connect?token=" + tokens_[static_cast<size_t>(c->draft)];
-    if (resume)
-      target += "&last_seq=" + std::to_string(c->last.load());
-    tcp::endpoint ep(asio::ip::make_address(opts_.host),
-                     static_cast<unsigned short>(
-                       opts_.ports[static_cast<size_t>(c->node)]));
+    auto target
+      = c->session.target("token=" + tokens_[static_cast<size_t>(c->draft)]);
+    tcp::endpoint ep(asio::ip::make_address(c->session.node().host),
+                     c->session.node().port);
     auto& ws = *c->ws;
     beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(30));
     beast::get_lowest_layer(ws).async_connect(
       ep, [this, c, target, resume](beast::error_code ec) {
         if (ec)
-          return resume ? retry(c) : failed(c, "connect: " + ec.message());
+          return resume ? retry(c, c->session.refused(0))
+                        : failed(c, "connect: " + ec.message());
         beast::error_code ignored;
         beast::get_lowest_layer(*c->ws).socket().set_option(tcp::no_delay(true),
                                                             ignored);
         c->ws->async_handshake(opts_.host, target, [this, c, resume](
                                                      beast::error_code ec) {
           if (ec)
-            return resume ? retry(c) : failed(c, "handshake: " + ec.message());
+            return resume ? retry(c, c->session.refused(0))
+                          : failed(c, "handshake: " + ec.message());
           beast::get_lowest_layer(*c->ws).expires_never();
           c->open = true;
+          c->session.opened();
           read(c);
           if (resume) {
             ++stats_.reconnects;
@@ -119,11 +129,15 @@ private:
       });
   }
 
-  // The connection dropped (a node went away): the next node, shortly.
-  void retry(client* c) {
-    c->node = (c->node + 1) % static_cast<int>(opts_.ports.size());
+  // The connection ended (a node went away) or a reconnect failed: again
+  // where and when the session says.
+  void retry(client* c, const client_session::next_step& next) {
+    if (next.action == close_action::give_up) {
+      ++errors_["gave up: " + next.reason];
+      return;
+    }
     auto timer = std::make_shared<asio::steady_timer>(io_);
-    timer->expires_after(std::chrono::milliseconds(200));
+    timer->expires_after(next.delay);
     timer->async_wait([this, c, timer](beast::error_code ec) {
       if (ec)
         return;
@@ -147,7 +161,7 @@ private:
         if (c->open) {
           ++stats_.disconnects;
           c->open = false;
-          retry(c);
+          retry(c, c->session.closed(static_cast<int>(c->ws->reason().code)));
         }
         return;
       }
@@ -162,7 +176,7 @@ private:
     if (c->resuming || !c->open)
       return;
     c->resuming = true;
-    c->resume_text = c->sequence.resume_message();
+    c->resume_text = c->session.sequence().resume_message();
     c->ws->async_write(asio::buffer(c->resume_text),
                        [c](beast::error_code, std::size_t) { c->resuming = false; });
   }
@@ -176,9 +190,11 @@ private:
       ++errors_["malformed frame: " + message.error().to_string()];
       return;
     }
-    auto missing_before = c->sequence.missing();
-    auto seen = c->sequence.take(*message);
-    c->last = c->sequence.last_seq() < 0 ? 0 : c->sequence.last_seq();
+    auto missing_before = c->session.sequence().missing();
+    std::string reply; // the resume after a gap: sent below, one at a time
+    auto seen = c->session.take(*message, reply);
+    auto last = c->session.sequence().last_seq();
+    c->last = last < 0 ? 0 : last;
     if (seen == client_sequence::verdict::snapshot
         || seen == client_sequence::verdict::other) {
       ++stats_.other; // ticks, presence, pongs are not deliveries
@@ -194,7 +210,7 @@ private:
       return;
     }
     if (seen == client_sequence::verdict::gap) {
-      stats_.gaps += c->sequence.missing() - missing_before;
+      stats_.gaps += c->session.sequence().missing() - missing_before;
       return resume(c);
     }
     double created_ms = static_cast<double>(message->time) / 1000.0;

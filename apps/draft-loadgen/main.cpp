@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -31,6 +32,7 @@
 #include "load_stats.hpp"
 #include "process_stats.hpp"
 #include "producer.hpp"
+#include "protocol/json_writer.hpp"
 #include "runtime/config.hpp"
 #include "runtime/http_client.hpp"
 #include "runtime/jwt.hpp"
@@ -103,10 +105,19 @@ std::vector<int> owner_nodes(const options& opts,
   return out;
 }
 
-std::string fixed(double v, int digits = 2) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
+// `v` with `digits` decimals (the shortest text of the rounded double).
+double fixed(double v, int digits = 2) {
+  double scale = std::pow(10.0, digits);
+  return std::round(v * scale) / scale;
+}
+
+std::string claims(const std::string& sub, std::int64_t exp,
+                   const std::vector<std::string>& drafts, const std::string& role) {
+  return json::write_object([&](json::object_writer& o) {
+    o.str("sub", sub).num("exp", exp).optional_str("role", role);
+    if (!drafts.empty())
+      o.strings("drafts", drafts);
+  });
 }
 
 } // namespace
@@ -131,10 +142,8 @@ int main(int argc, char** argv) {
   auto exp = now_utc() / 1'000'000 + 3600;
   for (int d = 0; d < opts.drafts; ++d) {
     draft_ids.push_back(random_uuid());
-    tokens.push_back(sign_hs256("{\"sub\":\"load-" + std::to_string(d)
-                                  + "\",\"exp\":" + std::to_string(exp)
-                                  + ",\"drafts\":[\"" + draft_ids.back() + "\"]}",
-                                secret));
+    tokens.push_back(sign_hs256(
+      claims("load-" + std::to_string(d), exp, {draft_ids.back()}, ""), secret));
   }
   if (auto setup = std::getenv("DRAFT_SETUP_QUERY")) {
     pqxx::connection db(std::getenv("DATABASE_URL"));
@@ -154,9 +163,7 @@ int main(int argc, char** argv) {
 
   auto owners = owner_nodes(
     opts, draft_ids,
-    sign_hs256("{\"sub\":\"loadgen\",\"role\":\"admin\",\"exp\":"
-                 + std::to_string(exp) + "}",
-               secret));
+    sign_hs256(claims("loadgen", exp, {}, "admin"), secret));
   std::vector<std::unique_ptr<client_group>> groups;
   int threads = std::max(1, std::min(opts.threads, opts.connections));
   auto nodes = static_cast<int>(opts.ports.size());
@@ -188,28 +195,33 @@ int main(int argc, char** argv) {
     for (auto& [k, v] : g->errors())
       errors[k] += v;
   }
-  std::string out = "{\"label\":\"" + opts.label + "\",\"connections\":"
-                    + std::to_string(opts.connections) + ",\"connected\":"
-                    + std::to_string(connected) + ",\"connect_errors\":{";
-  bool first = true;
-  for (auto& [k, v] : errors) {
-    out += (first ? "\"" : ",\"") + k + "\":" + std::to_string(v);
-    first = false;
-  }
-  out += "},\"drafts\":" + std::to_string(opts.drafts) + ",\"workers\":"
-         + std::to_string(threads) + ",\"connect_s\":" + fixed(connect_s, 1);
+  // The result: one JSON line.
+  rapidjson::StringBuffer line;
+  json::writer_type writer(line);
+  json::object_writer out(writer);
+  writer.StartObject();
+  out.str("label", opts.label)
+    .num("connections", opts.connections)
+    .num("connected", static_cast<std::int64_t>(connected))
+    .object("connect_errors", [&](json::object_writer& o) {
+      for (auto& [k, v] : errors)
+        o.num(k.c_str(), v);
+    })
+    .num("drafts", opts.drafts)
+    .num("workers", threads)
+    .real("connect_s", fixed(connect_s, 1));
 
   if (opts.rate <= 0) {
     pause_unless_interrupted(opts.hold);
     if (opts.server_pid) {
       auto rss = status_bytes(opts.server_pid, "VmRSS");
-      out += ",\"hold_s\":" + fixed(opts.hold, 0) + ",\"server_rss_bytes\":"
-             + std::to_string(rss) + ",\"server_hwm_bytes\":"
-             + std::to_string(status_bytes(opts.server_pid, "VmHWM"))
-             + ",\"server_rss_before_bytes\":" + std::to_string(rss_before);
+      out.real("hold_s", fixed(opts.hold, 0))
+        .num("server_rss_bytes", rss)
+        .num("server_hwm_bytes", status_bytes(opts.server_pid, "VmHWM"))
+        .num("server_rss_before_bytes", rss_before);
       if (connected > 0)
-        out += ",\"rss_bytes_per_connection\":"
-               + std::to_string((rss - rss_before) / static_cast<long long>(connected));
+        out.num("rss_bytes_per_connection",
+                (rss - rss_before) / static_cast<long long>(connected));
     }
   } else {
     double measure_from = wall_ms() + opts.warmup * 1000;
@@ -278,73 +290,80 @@ int main(int argc, char** argv) {
     for (auto s : seqs)
       inserted += s;
     double window = (std::max(measure_from, total.last_receive_ms) - measure_from) / 1000;
-    out += ",\"rate_per_draft\":" + fixed(opts.rate, 0) + ",\"warmup_s\":"
-           + fixed(opts.warmup, 0) + ",\"duration_s\":" + fixed(opts.duration, 0)
-           + ",\"events_inserted\":" + std::to_string(inserted)
-           + ",\"insert_rate\":" + fixed(inserted / produced_s, 1)
-           + ",\"expected_deliveries\":" + std::to_string(expected)
-           + ",\"deliveries\":" + std::to_string(total.deliveries)
-           // The mean frame on the wire: payload plus a server frame's header
-           // (2 bytes, 4 from 126 bytes up) — what ../shared/bench/floor sends.
-           + ",\"frame_bytes\":"
-           + std::to_string(total.deliveries
-                              ? [&] {
-                                  auto payload = total.delivered_bytes / total.deliveries;
-                                  return payload + (payload < 126 ? 2 : 4);
-                                }()
-                              : 0)
-           + ",\"timed_deliveries\":" + std::to_string(total.latency.total())
-           + ",\"deliveries_per_s\":"
-           + std::to_string(window > 0 ? static_cast<long long>(total.in_window / window) : 0)
-           + ",\"latency_ms\":{\"p50\":" + fixed(total.latency.quantile(0.5))
-           + ",\"p90\":" + fixed(total.latency.quantile(0.9))
-           + ",\"p99\":" + fixed(total.latency.quantile(0.99))
-           + ",\"max\":" + fixed(total.latency.max()) + "}"
-           + (owners.empty()
-                ? std::string()
-                : ",\"nodes\":" + std::to_string(nodes)
-                    + ",\"same_node_latency_ms\":{\"p50\":"
-                    + fixed(total.local_latency.quantile(0.5)) + ",\"p99\":"
-                    + fixed(total.local_latency.quantile(0.99)) + ",\"n\":"
-                    + std::to_string(total.local_latency.total()) + "}"
-                    + ",\"cross_node_latency_ms\":{\"p50\":"
-                    + fixed(total.remote_latency.quantile(0.5)) + ",\"p99\":"
-                    + fixed(total.remote_latency.quantile(0.99)) + ",\"n\":"
-                    + std::to_string(total.remote_latency.total()) + "}")
-           + ",\"gaps\":" + std::to_string(total.gaps)
-           + ",\"duplicates\":" + std::to_string(total.duplicates)
-           + ",\"missing\":" + std::to_string(missing)
-           + ",\"disconnects\":" + std::to_string(total.disconnects)
-           + ",\"reconnects\":" + std::to_string(total.reconnects)
-           + ",\"other_messages\":" + std::to_string(total.other)
-           + ",\"client_cpu_pct\":" + fixed((end.own - start.own) / elapsed * 100, 1)
-           + ",\"machine_busy_pct\":"
-           + fixed(100.0 * static_cast<double>(end.machine.first - start.machine.first)
-                     / static_cast<double>(end.machine.second - start.machine.second),
-                   1);
+    auto frame_bytes = [&]() -> std::int64_t {
+      // The mean frame on the wire: payload plus a server frame's header
+      // (2 bytes, 4 from 126 bytes up) — what ../shared/bench/floor sends.
+      if (!total.deliveries)
+        return 0;
+      auto payload = static_cast<std::int64_t>(total.delivered_bytes / total.deliveries);
+      return payload + (payload < 126 ? 2 : 4);
+    };
+    auto latency = [&](const char* key, const auto& histogram, bool with_p90,
+                       bool with_count) {
+      out.object(key, [&](json::object_writer& o) {
+        o.real("p50", fixed(histogram.quantile(0.5)));
+        if (with_p90)
+          o.real("p90", fixed(histogram.quantile(0.9)));
+        o.real("p99", fixed(histogram.quantile(0.99)));
+        if (with_count)
+          o.num("n", static_cast<std::int64_t>(histogram.total()));
+        else
+          o.real("max", fixed(histogram.max()));
+      });
+    };
+    out.real("rate_per_draft", fixed(opts.rate, 0))
+      .real("warmup_s", fixed(opts.warmup, 0))
+      .real("duration_s", fixed(opts.duration, 0))
+      .num("events_inserted", inserted)
+      .real("insert_rate", fixed(inserted / produced_s, 1))
+      .num("expected_deliveries", expected)
+      .num("deliveries", static_cast<std::int64_t>(total.deliveries))
+      .num("frame_bytes", frame_bytes())
+      .num("timed_deliveries", static_cast<std::int64_t>(total.latency.total()))
+      .num("deliveries_per_s",
+           window > 0 ? static_cast<long long>(total.in_window / window) : 0);
+    latency("latency_ms", total.latency, true, false);
+    if (!owners.empty()) {
+      out.num("nodes", nodes);
+      latency("same_node_latency_ms", total.local_latency, false, true);
+      latency("cross_node_latency_ms", total.remote_latency, false, true);
+    }
+    out.num("gaps", static_cast<std::int64_t>(total.gaps))
+      .num("duplicates", static_cast<std::int64_t>(total.duplicates))
+      .num("missing", missing)
+      .num("disconnects", static_cast<std::int64_t>(total.disconnects))
+      .num("reconnects", static_cast<std::int64_t>(total.reconnects))
+      .num("other_messages", static_cast<std::int64_t>(total.other))
+      .real("client_cpu_pct", fixed((end.own - start.own) / elapsed * 100, 1))
+      .real("machine_busy_pct",
+            fixed(100.0 * static_cast<double>(end.machine.first - start.machine.first)
+                    / static_cast<double>(end.machine.second - start.machine.second),
+                  1));
     if (opts.db_pid)
-      out += ",\"db_cpu_pct\":" + pct(end.db - start.db);
+      out.real("db_cpu_pct", pct(end.db - start.db));
     if (opts.server_pid) {
       auto ticks = end.server - start.server;
       auto user = end.server_user - start.server_user;
       // CPU per delivery, in all and split: user space (the server's own
       // work) and system (the kernel: system calls and the TCP path).
-      auto per_delivery = [&](long long t) {
-        return total.in_window ? fixed(t / tck * 1e6 / static_cast<double>(total.in_window), 2)
-                               : std::string("null");
+      auto per_delivery = [&](const char* key, long long t) {
+        if (!total.in_window)
+          return out.null(key);
+        return out.real(key, fixed(t / tck * 1e6 / static_cast<double>(total.in_window)));
       };
-      out += ",\"server_cpu_pct\":" + pct(ticks) + ",\"server_cpu_us_per_delivery\":"
-             + per_delivery(ticks) + ",\"server_user_us_per_delivery\":" + per_delivery(user)
-             + ",\"server_system_us_per_delivery\":" + per_delivery(ticks - user)
-             + ",\"server_rss_bytes\":"
-             + std::to_string(status_bytes(opts.server_pid, "VmRSS"));
+      out.real("server_cpu_pct", pct(ticks));
+      per_delivery("server_cpu_us_per_delivery", ticks);
+      per_delivery("server_user_us_per_delivery", user);
+      per_delivery("server_system_us_per_delivery", ticks - user);
+      out.num("server_rss_bytes", status_bytes(opts.server_pid, "VmRSS"));
     }
   }
   for (auto& g : groups)
     g->stop();
   if (interrupted)
-    out += ",\"interrupted\":true";
-  std::printf("%s}\n", out.c_str());
+    out.boolean("interrupted", true);
+  writer.EndObject();
+  std::printf("%s\n", line.GetString());
   std::fflush(stdout);
   std::_Exit(0); // thousands of sockets: let the kernel close them
 }

@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include "protocol/json_writer.hpp"
 #include "runtime/random_uuid.hpp"
 
 namespace draft::load {
@@ -13,15 +14,20 @@ namespace draft::load {
 
 namespace {
 
+// The nine fields of the seed's PickMade (the peer stores it as it is).
 std::string pick_made(std::int64_t seq) {
   auto team = (seq - 1) % 12 + 1;
-  return "{\"pick_id\":\"" + random_uuid() + "\",\"player_id\":\"" + random_uuid()
-         + "\",\"team_id\":\"" + random_uuid() + "\",\"round\":"
-         + std::to_string((seq + 11) / 12) + ",\"pick\":" + std::to_string(team)
-         + ",\"overall_pick\":" + std::to_string(seq)
-         + ",\"player_name\":\"Player " + std::to_string(seq)
-         + "\",\"team_name\":\"Team " + std::to_string(team)
-         + "\",\"picked_at\":\"" + format_rfc3339(now_utc()) + "\"}";
+  return json::write_object([&](json::object_writer& o) {
+    o.str("pick_id", random_uuid())
+      .str("player_id", random_uuid())
+      .str("team_id", random_uuid())
+      .num("round", (seq + 11) / 12)
+      .num("pick", team)
+      .num("overall_pick", seq)
+      .str("player_name", "Player " + std::to_string(seq))
+      .str("team_name", "Team " + std::to_string(team))
+      .time("picked_at", now_utc());
+  });
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <string>
 
+#include "protocol/json_writer.hpp"
 #include "runtime/config.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/logger.hpp"
@@ -63,24 +64,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto now = static_cast<long>(std::time(nullptr));
-  std::string claims = "{\"sub\":" + draft::json_quoted(sub)
-                       + ",\"iat\":" + std::to_string(now)
-                       + ",\"exp\":" + std::to_string(now + ttl);
-  if (!role.empty())
-    claims += ",\"role\":" + draft::json_quoted(role);
-  if (!team.empty())
-    claims += ",\"team_id\":" + draft::json_quoted(team);
-  if (!iss.empty())
-    claims += ",\"iss\":" + draft::json_quoted(iss);
-  if (!aud.empty())
-    claims += ",\"aud\":" + draft::json_quoted(aud);
-  claims += ",\"drafts\":[";
-  bool first = true;
-  for (auto& item : draft::split_list(drafts)) {
-    claims += (first ? "" : ",") + draft::json_quoted(item);
-    first = false;
-  }
-  claims += "]}";
+  auto claims = draft::json::write_object([&](draft::json::object_writer& o) {
+    o.str("sub", sub)
+      .num("iat", now)
+      .num("exp", now + ttl)
+      .optional_str("role", role)
+      .optional_str("team_id", team)
+      .optional_str("iss", iss)
+      .optional_str("aud", aud)
+      .strings("drafts", draft::split_list(drafts));
+  });
   std::printf("%s\n", draft::sign_hs256(claims, secret).c_str());
   return 0;
 }

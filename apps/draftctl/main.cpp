@@ -14,6 +14,7 @@
 
 #include <rapidjson/document.h>
 
+#include "protocol/json_writer.hpp"
 #include "runtime/http_client.hpp"
 #include "table.hpp"
 #include "trace.hpp"
@@ -284,8 +285,9 @@ int run(const cli& c) {
         || !call(c, "GET", "nodes", nodes, nodes_body))
       return 1;
     if (c.raw)
-      std::printf("{\"members\":%s,\"nodes\":%s}\n", members_body.c_str(),
-                  nodes_body.c_str());
+      std::printf("%s\n", draft::json::write_object([&](draft::json::object_writer& o) {
+                             o.raw("members", members_body).raw("nodes", nodes_body);
+                           }).c_str());
     else
       std::fputs(print_nodes(members, nodes).render().c_str(), stdout);
     return 0;

@@ -6,6 +6,7 @@
 
 #include <rapidjson/document.h>
 
+#include "protocol/json_writer.hpp"
 #include "protocol/time_format.hpp"
 #include "runtime/http_client.hpp"
 #include "runtime/logger.hpp"
@@ -115,15 +116,14 @@ int trace_event(const trace_target& t, const std::string& event_id, bool raw) {
                    [](auto& a, auto& b) { return a.at < b.at; });
   auto origin = steps.front().at;
   if (raw) {
-    std::string out = "{\"event_id\":" + draft::json_quoted(event_id)
-                      + ",\"trace_id\":" + draft::json_quoted(trace_id)
-                      + ",\"steps\":[";
-    for (std::size_t i = 0; i < steps.size(); ++i)
-      out += std::string(i ? "," : "") + "{\"at\":"
-             + draft::json_quoted(draft::format_rfc3339(steps[i].at))
-             + ",\"process\":" + draft::json_quoted(steps[i].process)
-             + ",\"step\":" + draft::json_quoted(steps[i].what) + "}";
-    std::printf("%s]}\n", out.c_str());
+    auto out = draft::json::write_object([&](draft::json::object_writer& o) {
+      o.str("event_id", event_id)
+        .str("trace_id", trace_id)
+        .objects("steps", steps, [](draft::json::object_writer& s, auto& step) {
+          s.time("at", step.at).str("process", step.process).str("step", step.what);
+        });
+    });
+    std::printf("%s\n", out.c_str());
     return 0;
   }
   std::printf("event %s  %s seq %s of draft %s\ntrace %s\n\n", event_id.c_str(),

@@ -35,8 +35,7 @@ TEST(cluster_failover, clients_lose_nothing_when_a_node_is_killed_and_restarted)
     c.draft_id = drafts[i % drafts.size()];
     c.user = "fan-" + std::to_string(i);
     c.node = static_cast<int>(i % 3);
-    c.listener = f.open(c.draft_id, c.user, -1, 0, c.node);
-    ASSERT_TRUE(c.listener);
+    ASSERT_TRUE(c.open(f));
     ASSERT_TRUE(c.listener->read_one(10s)); // the snapshot
   }
   for (auto& d : drafts)
@@ -44,7 +43,7 @@ TEST(cluster_failover, clients_lose_nothing_when_a_node_is_killed_and_restarted)
   auto deadline = steady::now() + 150s;
   std::vector<std::thread> threads;
   for (auto& c : clients)
-    threads.emplace_back([&f, &c, deadline] { c.run(f, deadline); });
+    threads.emplace_back([&c, deadline] { c.run(deadline); });
 
   // Mid-draft: kill n3 without warning; once the others count it out (its
   // drafts have moved), bring it back.

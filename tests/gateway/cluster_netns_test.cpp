@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "gateway_fixture.hpp"
+#include "roaming_client.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 #include "support/ws_client.hpp"
@@ -146,64 +147,6 @@ struct net_cluster {
   }
 };
 
-// A client as the apps behave: on a drop it reconnects to the next node
-// with its last seq.
-struct client {
-  std::string draft_id;
-  std::string user;
-  int node = 0;
-  std::unique_ptr<draft_listener> listener;
-  int reconnects = 0;
-  double longest_resume_ms = 0;
-  std::int64_t snapshot_seq = -1; ///< the seq of the first snapshot
-
-  bool connect_somewhere(steady::time_point deadline) {
-    while (steady::now() < deadline) {
-      int status = 0;
-      std::string body;
-      auto target = "/drafts/" + draft_id + "/connect"
-                    + (listener ? "?last_seq=" + std::to_string(listener->last_seq())
-                                : std::string());
-      auto ws = ws_client::connect(http_port, target, reader_token(user), status,
-                                   body, 0, node_addr(node));
-      if (ws) {
-        if (listener)
-          listener->reconnect(std::move(ws));
-        else {
-          listener = std::make_unique<draft_listener>(std::move(ws));
-          if (!listener->read_one(10s) || !listener->got_snapshot())
-            return false;
-          snapshot_seq = listener->last_seq();
-        }
-        return true;
-      }
-      node = (node + 1) % node_count;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  }
-
-  bool completed() const {
-    auto& e = listener->events();
-    return !e.empty() && e.back().type == "DraftCompleted";
-  }
-
-  void run(steady::time_point deadline) {
-    while (steady::now() < deadline && !completed()) {
-      if (listener->read_one(500ms) || !listener->client().closed())
-        continue;
-      auto dropped = steady::now();
-      node = (node + 1) % node_count;
-      if (!connect_somewhere(deadline))
-        return;
-      ++reconnects;
-      longest_resume_ms = std::max(
-        longest_resume_ms,
-        std::chrono::duration<double, std::milli>(steady::now() - dropped).count());
-    }
-  }
-};
-
 struct fault {
   const char* name;
   std::string apply; // cluster_net.sh arguments
@@ -219,13 +162,20 @@ TEST_P(cluster_netns, clients_lose_nothing_and_owners_agree_after_the_fault) {
   for (int i = 0; i < 10; ++i)
     drafts.push_back(net.create_and_start_draft());
   // 300 clients, 30 per draft, spread over the nodes.
-  std::vector<client> clients(300);
+  std::vector<roaming_client> clients(300);
+  std::vector<std::int64_t> snapshot_seq(clients.size());
   auto deadline = steady::now() + 90s;
+  std::vector<gateway_address> nodes;
+  for (int n = 0; n < node_count; ++n)
+    nodes.push_back({node_addr(n), static_cast<std::uint16_t>(http_port)});
   for (std::size_t i = 0; i < clients.size(); ++i) {
     clients[i].draft_id = drafts[i % drafts.size()];
     clients[i].user = "fan-" + std::to_string(i);
     clients[i].node = static_cast<int>(i % node_count);
-    ASSERT_TRUE(clients[i].connect_somewhere(deadline));
+    ASSERT_TRUE(clients[i].open(nodes, deadline));
+    ASSERT_TRUE(clients[i].listener->read_one(10s));
+    ASSERT_TRUE(clients[i].listener->got_snapshot());
+    snapshot_seq[i] = clients[i].listener->last_seq();
   }
   std::vector<std::thread> readers;
   for (auto& c : clients)
@@ -277,15 +227,18 @@ TEST_P(cluster_netns, clients_lose_nothing_and_owners_agree_after_the_fault) {
     << "the nodes still disagree about owners after the heal";
   int moved = 0;
   double longest = 0;
-  for (auto& c : clients) {
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    auto& c = clients[i];
     moved += c.reconnects > 0;
-    longest = std::max(longest, c.longest_resume_ms);
+    for (auto ms : c.resume_ms)
+      longest = std::max(longest, ms);
+    EXPECT_EQ(c.gave_up, "") << c.user;
     ASSERT_TRUE(c.completed()) << c.user << " did not see its draft complete";
     // Everything after its snapshot, in order, once.
     auto log = net.outbox(c.draft_id);
     log.erase(log.begin(),
               std::find_if(log.begin(), log.end(),
-                           [&](auto& e) { return e.first > c.snapshot_seq; }));
+                           [&](auto& e) { return e.first > snapshot_seq[i]; }));
     EXPECT_EQ(applied(*c.listener), log) << c.user;
     EXPECT_EQ(c.listener->gaps(), 0) << c.user;
     EXPECT_EQ(c.listener->duplicates(), 0) << c.user;

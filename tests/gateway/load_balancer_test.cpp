@@ -98,12 +98,7 @@ TEST(load_balancer, clients_of_one_url_lose_nothing_when_a_node_dies) {
     c.draft_id = drafts[i % drafts.size()];
     c.user = "lb-fan-" + std::to_string(i);
     c.fixed_port = lb.port;
-    int status = 0;
-    std::string body;
-    auto ws = ws_client::connect(lb.port, "/drafts/" + c.draft_id + "/connect",
-                                 reader_token(c.user), status, body);
-    ASSERT_TRUE(ws) << status << ": " << body;
-    c.listener = std::make_unique<draft_listener>(std::move(ws));
+    ASSERT_TRUE(c.open(f)) << c.user;
     ASSERT_TRUE(c.listener->read_one(10s)); // the snapshot
   }
   // REST through the same URL.
@@ -116,7 +111,7 @@ TEST(load_balancer, clients_of_one_url_lose_nothing_when_a_node_dies) {
   auto deadline = steady::now() + 120s;
   std::vector<std::thread> threads;
   for (auto& c : clients)
-    threads.emplace_back([&f, &c, deadline] { c.run(f, deadline); });
+    threads.emplace_back([&c, deadline] { c.run(deadline); });
 
   // Mid-draft: kill n3; HAProxy marks it down; it returns and is marked up.
   ASSERT_TRUE(drafts_under_way(f, drafts));

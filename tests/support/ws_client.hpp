@@ -1,7 +1,7 @@
 #pragma once
 
-// A blocking WebSocket client for tests (Beast behind this header), and a
-// listener that keeps a draft client's view: snapshot, events, ticks.
+// A listener that keeps a draft client's view — snapshot, events, ticks —
+// over the product's blocking WebSocket client (runtime/ws_client.hpp).
 
 #include <chrono>
 #include <cstdint>
@@ -10,44 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "protocol/client_sequence.hpp"
+#include "protocol/client_session.hpp"
+#include "runtime/ws_client.hpp"
 
 namespace draft::testing {
 
-class ws_client {
-public:
-  /// Connects to ws://`host`:`port``target` (127.0.0.1 unless said). On a refused upgrade
-  /// returns null and sets `status` and `body` to the HTTP answer.
-  /// `receive_buffer` > 0 shrinks SO_RCVBUF (to make a slow consumer).
-  static std::unique_ptr<ws_client> connect(int port, const std::string& target,
-                                            const std::string& bearer,
-                                            int& status, std::string& body,
-                                            int receive_buffer = 0,
-                                            const std::string& host = "127.0.0.1");
-  ~ws_client();
-
-  /// The next text message; nothing on close, error or timeout.
-  std::optional<std::string> read(std::chrono::milliseconds timeout
-                                  = std::chrono::seconds(30));
-
-  void send(const std::string& text);
-
-  /// Close code the server sent (0 if none yet / the socket just dropped).
-  int close_code() const { return close_code_; }
-  const std::string& close_reason() const { return close_reason_; }
-  /// True once a read ended the connection (a close or a dropped socket),
-  /// as opposed to a read that only timed out.
-  bool closed() const { return closed_; }
-
-  struct impl;
-
-private:
-  explicit ws_client(std::unique_ptr<impl> state);
-  std::unique_ptr<impl> impl_;
-  int close_code_ = 0;
-  std::string close_reason_;
-  bool closed_ = false;
-};
+using ws_client = draft::ws_client;
 
 /// One event as a client saw it.
 struct seen_event {
@@ -58,14 +26,17 @@ struct seen_event {
 };
 
 /// Reads a draft connection and keeps what an application would keep: the
-/// last seq applied, the events in order, and counts of ticks. The seq rule
-/// is the protocol's (protocol/client_sequence.hpp): an event is applied
-/// only if its seq is last_seq + 1; anything else is a gap (not applied) or
-/// a duplicate.
+/// last seq applied, the events in order, and counts of ticks. Frames go
+/// through the product's client session (protocol/client_session.hpp): an
+/// event is applied only if its seq is last_seq + 1; a repeat is dropped; a
+/// gap is counted, not applied, and answered with a resume, as the apps do.
+/// A listener that roams (roaming_client) is given a session that knows the
+/// draft and the nodes.
 class draft_listener {
 public:
-  explicit draft_listener(std::unique_ptr<ws_client> client)
-    : client_(std::move(client)) {}
+  explicit draft_listener(std::unique_ptr<ws_client> client,
+                          client_session session = {})
+    : client_(std::move(client)), session_(std::move(session)) {}
 
   /// Reads one message; false on close or timeout.
   bool read_one(std::chrono::milliseconds timeout = std::chrono::seconds(30));
@@ -78,7 +49,7 @@ public:
   bool read_until_seq(std::int64_t seq, std::chrono::milliseconds timeout);
 
   ws_client& client() { return *client_; }
-  std::int64_t last_seq() const { return sequence_.last_seq(); }
+  std::int64_t last_seq() const { return session_.sequence().last_seq(); }
   bool got_snapshot() const { return snapshots_ > 0; }
   const std::vector<seen_event>& events() const { return events_; }
   int ticks() const { return ticks_; }
@@ -91,16 +62,18 @@ public:
   int presence_changes() const { return presence_changes_; }
   const std::string& last_presence() const { return last_presence_; }
   /// Starts from a seq known from an earlier connection (resume).
-  void resume_from(std::int64_t seq) { sequence_.resume_from(seq); }
+  void resume_from(std::int64_t seq) { session_.resume_from(seq); }
   /// Continues on a new connection (opened with ?last_seq=last_seq()),
   /// keeping the events applied so far.
   void reconnect(std::unique_ptr<ws_client> client) {
     client_ = std::move(client);
+    session_.opened();
   }
+  client_session& session() { return session_; }
 
 private:
   std::unique_ptr<ws_client> client_;
-  client_sequence sequence_;
+  client_session session_;
   int snapshots_ = 0;
   std::vector<seen_event> events_;
   int ticks_ = 0;

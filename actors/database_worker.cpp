@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "actors/gateway_messages.hpp"
+#include "actors/outbox_rows.hpp"
 #include "protocol/uuid.hpp"
 #include "actors/gateway_types.hpp"
 #include "protocol/json_writer.hpp"
@@ -60,26 +61,14 @@ draft_load load(pqxx::connection& c, const std::string& draft_id) {
 std::vector<outbox_row> fetch(pqxx::connection& c, const std::string& draft_id,
                               std::int64_t from, std::int64_t to) {
   pqxx::nontransaction tx(c);
-  auto rows = tx.exec_params("SELECT seq, event_id, event_type, "
-                             + sql_micros("created_at")
-                             + ", payload::text, coalesce(traceparent, '') "
-                               "FROM draft_outbox WHERE "
-                               "draft_id = $1 AND seq BETWEEN $2 AND $3 ORDER "
-                               "BY seq",
+  auto rows = tx.exec_params("SELECT " + outbox_columns()
+                               + " FROM draft_outbox WHERE draft_id = $1 AND "
+                                 "seq BETWEEN $2 AND $3 ORDER BY seq",
                              draft_id, from, to);
   std::vector<outbox_row> out;
   out.reserve(rows.size());
-  for (auto r : rows) {
-    outbox_row row;
-    row.draft_id = draft_id;
-    row.seq = r[0].as<long long>();
-    row.event_id = r[1].as<std::string>();
-    parse_event_type(r[2].as<std::string>(), row.type);
-    row.created_at = r[3].as<long long>();
-    row.payload_json = r[4].as<std::string>();
-    row.traceparent = r[5].as<std::string>();
-    out.push_back(std::move(row));
-  }
+  for (auto r : rows)
+    out.push_back(outbox_row_from(r, 0, draft_id));
   return out;
 }
 

@@ -2,6 +2,7 @@
 // for rows after each cursor, the clock measurement, and the LISTEN thread.
 
 #include "actors/outbox_source.hpp"
+#include "actors/outbox_rows.hpp"
 
 #include <chrono>
 #include <thread>
@@ -12,9 +13,30 @@
 #include <pqxx/pqxx>
 
 #include "runtime/database_clock.hpp"
+#include "runtime/draft_queries.hpp"
 #include "runtime/logger.hpp"
 
 namespace draft {
+
+std::string outbox_columns(const std::string& alias) {
+  auto a = alias.empty() ? std::string() : alias + ".";
+  return a + "seq, " + a + "event_id, " + a + "event_type, "
+         + sql_micros(a + "created_at") + ", " + a + "payload::text, coalesce("
+         + a + "traceparent, '')";
+}
+
+outbox_row outbox_row_from(const pqxx::row& r, int first,
+                           const std::string& draft_id) {
+  outbox_row row;
+  row.draft_id = draft_id;
+  row.seq = r[first].as<long long>();
+  row.event_id = r[first + 1].as<std::string>();
+  parse_event_type(r[first + 2].as<std::string>(), row.type);
+  row.created_at = r[first + 3].as<long long>();
+  row.payload_json = r[first + 4].as<std::string>();
+  row.traceparent = r[first + 5].as<std::string>();
+  return row;
+}
 
 namespace {
 
@@ -41,26 +63,15 @@ public:
     return guarded([&](pqxx::connection& connection) {
       pqxx::nontransaction tx(connection);
       auto rows = tx.exec_params(
-        "SELECT o.draft_id, o.seq, o.event_id, o.event_type, "
-        "(extract(epoch from o.created_at) * 1000000)::bigint, o.payload::text, "
-        "coalesce(o.traceparent, '') "
-        "FROM unnest($1::uuid[], $2::bigint[]) AS c(draft_id, seq) "
-        "JOIN draft_outbox o ON o.draft_id = c.draft_id AND o.seq > c.seq "
-        "ORDER BY o.draft_id, o.seq LIMIT $3",
+        "SELECT o.draft_id, " + outbox_columns("o")
+          + " FROM unnest($1::uuid[], $2::bigint[]) AS c(draft_id, seq) "
+            "JOIN draft_outbox o ON o.draft_id = c.draft_id AND o.seq > c.seq "
+            "ORDER BY o.draft_id, o.seq LIMIT $3",
         array_literal(ids), array_literal(seqs), limit);
       std::vector<outbox_row> out;
       out.reserve(rows.size());
-      for (auto r : rows) {
-        outbox_row row;
-        row.draft_id = r[0].as<std::string>();
-        row.seq = r[1].as<long long>();
-        row.event_id = r[2].as<std::string>();
-        parse_event_type(r[3].as<std::string>(), row.type);
-        row.created_at = r[4].as<long long>();
-        row.payload_json = r[5].as<std::string>();
-        row.traceparent = r[6].as<std::string>();
-        out.push_back(std::move(row));
-      }
+      for (auto r : rows)
+        out.push_back(outbox_row_from(r, 1, r[0].as<std::string>()));
       return out;
     });
   }

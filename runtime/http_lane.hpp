@@ -4,6 +4,8 @@
 // connection over after an upgrade (the gateway's WebSocket session).
 // Include it only from the translation units that need Beast.
 
+#include <memory>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -20,6 +22,9 @@ namespace draft {
 class http_lane : public work_lane {
 public:
   boost::asio::io_context io{1};
+  /// The WebSocket sessions' keep-alive sweep of this lane (owned here so
+  /// that its timer dies before the loop it runs on).
+  std::shared_ptr<void> websocket_watch;
 
   void post(std::function<void()> work) override {
     boost::asio::post(io, std::move(work));

@@ -9,6 +9,9 @@
 # A: idle memory (0 / 2,000 / 10,000 connections over 1,000 drafts)
 # B: 1,000 drafts x 12 connections, 1 event/s per draft, 30 s
 # C: 1 draft x 5,000 connections at 10 and 50 events/s, 20 s
+# D: many connections, 10 per draft, 1 event/s per draft, 30 s: 100,000 where
+#    the descriptor limit allows (each process's hard limit, less 500, here),
+#    from 4 loopback source addresses (draft-loadgen --sources)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DRAFT_BUILD_DIR:-$root/build}/bin
@@ -115,6 +118,13 @@ for s in $scenarios; do
       C)
         run $gateway C-fanout-10 --connections 5000 --drafts 1 --rate 10 --warmup 5 --duration 20
         run $gateway C-fanout-50 --connections 5000 --drafts 1 --rate 50 --warmup 5 --duration 20 ;;
+      C100)
+        run $gateway C-fanout-100 --connections 5000 --drafts 1 --rate 100 --warmup 5 --duration 20 ;;
+      D)
+        many=$(($(ulimit -Hn) - 500))
+        [ "$many" -gt 100000 ] && many=100000
+        run $gateway D-many --connections "$many" --drafts $((many / 10)) --rate 1 \
+          --warmup 5 --duration 30 --sources 4 ;;
     esac
   done
 done

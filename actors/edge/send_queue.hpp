@@ -18,6 +18,8 @@ public:
   bool empty() const { return head_ == items_.size(); }
   std::size_t size() const { return items_.size() - head_; }
   T& front() { return items_[head_]; }
+  /// The item `i` places behind the front (i < size()).
+  T& at(std::size_t i) { return items_[head_ + i]; }
 
   void push_back(T item) {
     if (empty())
@@ -31,8 +33,8 @@ public:
       clear();
   }
 
-  /// Drops everything after the first `keep` items (0 or 1: the one being
-  /// written stays, its buffer is in use).
+  /// Drops everything after the first `keep` items (those being written
+  /// stay: their buffers are in use).
   void truncate(std::size_t keep) {
     if (keep < size())
       items_.resize(head_ + keep);

@@ -1,33 +1,46 @@
 #include "actors/edge/ws_session.hpp"
 #include "actors/edge/send_queue.hpp"
 
+#include <array>
 #include <memory>
 
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/field.hpp>
 #include <caf/all.hpp>
 
 #include "actors/gateway_metrics.hpp"
 #include "protocol/json_codec.hpp"
 #include "runtime/http_lane.hpp"
+#include "runtime/http_server.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/ws_frames.hpp"
 
 namespace draft {
 
-namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
 namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using steady = std::chrono::steady_clock;
 
 namespace {
 
-histogram& fanout_latency() {
-  return fanout_latency_histogram();
-}
+// Frames gathered into one write, at most: 2 buffers each, well under
+// IOV_MAX (1024), and a bound on what one write holds up.
+constexpr std::size_t max_frames_per_write = 64;
+constexpr std::size_t max_bytes_per_write = 256 * 1024;
+
+// Keep-alive: a connection silent this long gets a ping; silent twice as
+// long, it is dropped (the figures Beast suggests for servers).
+constexpr auto ping_after = std::chrono::seconds(150);
+constexpr auto drop_after = std::chrono::seconds(300);
+constexpr auto sweep_every = std::chrono::seconds(10);
+
+// A close handshake (and a stuck write before it) gets this long.
+constexpr auto close_deadline = std::chrono::seconds(2);
 
 counter& refusals(const char* reason) {
   return default_metrics().get_counter("gateway_closes_total",
@@ -35,22 +48,54 @@ counter& refusals(const char* reason) {
                                        {{"reason", reason}});
 }
 
+// Gather writes and the frames they carried: frames per write above one is
+// what coalescing saves in syscalls.
+counter& writes_total() {
+  static counter& c = default_metrics().get_counter(
+    "gateway_ws_writes_total", "Gather writes of WebSocket frames.", {});
+  return c;
+}
+
+counter& frames_written_total() {
+  static counter& c = default_metrics().get_counter(
+    "gateway_ws_frames_written_total", "WebSocket data frames written.", {});
+  return c;
+}
+
 } // namespace
+
+class ws_session;
+
+/// The sessions of one lane, swept for keep-alive by one timer of the lane
+/// (not one timer per connection). Touched on the lane only.
+struct lane_watch {
+  explicit lane_watch(asio::io_context& io) : timer(io) {}
+  asio::steady_timer timer;
+  std::vector<ws_session*> sessions;
+  bool armed = false;
+};
 
 class ws_session : public socket_sink,
                    public std::enable_shared_from_this<ws_session> {
 public:
-  ws_session(boost::beast::tcp_stream stream, http_lane& lane,
-             gateway_context& context, connection_info info);
-  ~ws_session() override;
+  ws_session(tcp::socket socket, http_lane& lane, gateway_context& context,
+             connection_info info)
+    : socket_(std::move(socket)), lane_(lane), context_(context),
+      info_(std::move(info)),
+      reader_(context.options.max_message_bytes, 4009) {}
+  ~ws_session() override { finish(); }
 
-  /// Completes the upgrade of `request`, then subscribes to `draft`.
   void start(boost::beast::http::request<boost::beast::http::string_body> request,
              draft_actor_api draft);
 
-  void send(frame_ptr frame, bool live) override;
+  void send(frame_ptr frame, bool live) override {
+    send_batch({std::move(frame)}, live);
+  }
   void send_batch(std::vector<frame_ptr> frames, bool live) override;
-  void send_on_lane(const frame_ptr& frame, bool live) override;
+  void send_on_lane(const frame_ptr& frame, bool live) override {
+    if (enqueue(frame, live) && !writing_)
+      write_next();
+  }
   socket_lane& lane() override { return lane_; }
   void close(std::uint16_t code, std::string reason) override;
   sink_counters counters() const override {
@@ -60,77 +105,177 @@ public:
             bytes_out_.load(std::memory_order_relaxed)};
   }
 
+  /// The keep-alive check of the lane's sweep.
+  void sweep(steady::time_point now);
+
 private:
-  void enqueue(frame_ptr frame, bool live);
-  void write_next();
+  friend void sweep_lane(const std::shared_ptr<lane_watch>& watch);
+
+  void refuse_handshake(int status, const std::string& code,
+                        const std::string& message);
+  void opened(draft_actor_api draft);
   void read_next();
-  void on_read(boost::beast::error_code ec);
+  void on_readable(error_code ec);
+  void handle(ws::client_event& event);
+  void on_message(const std::string& text);
+  /// Queues `frame` (no write started); false if the session is closing or
+  /// the frame closed it (slow consumer).
+  bool enqueue(frame_ptr frame, bool live);
+  void queue_control(ws::opcode op, std::string_view payload);
+  void write_next();
+  void on_written(error_code ec);
   void begin_close(std::uint16_t code, std::string reason);
   void send_close();
+  void watch();
+  void unwatch();
   void finish();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  // What one gather write holds until it completes: each frame's header,
+  // the buffers, and the control frames sent before the data.
+  struct write_batch {
+    std::vector<std::array<std::uint8_t, ws::max_header_bytes>> headers;
+    std::vector<asio::const_buffer> buffers;
+    std::string control;
+    std::size_t frames = 0;
+  };
+
+  tcp::socket socket_;
   http_lane& lane_;
   gateway_context& context_;
   connection_info info_;
   socket_api socket_actor_;
-  boost::beast::flat_buffer read_buffer_;
+  ws::client_reader reader_;
   send_queue<std::pair<frame_ptr, bool>> queue_; // frame, live
   std::size_t queued_bytes_ = 0;
+  std::string control_; ///< a pong or keep-alive ping waiting (one at most)
+  std::unique_ptr<write_batch> batch_; ///< while writes follow each other
+  std::unique_ptr<asio::steady_timer> deadline_; ///< closing only
+  std::weak_ptr<lane_watch> watch_;
+  std::size_t watch_index_ = 0;
+  steady::time_point last_heard_ = steady::now();
   // Written on the lane only, read by the socket actor (admin console).
   std::atomic<std::uint64_t> queued_{0};
   std::atomic<std::uint64_t> posted_{0}; ///< sent, not yet on the lane
   std::atomic<std::uint64_t> bytes_in_{0};
   std::atomic<std::uint64_t> bytes_out_{0};
   bool writing_ = false;
+  bool pinged_ = false;     ///< a keep-alive ping is out, unanswered
   bool closing_ = false;
+  bool close_sent_ = false; ///< our close frame is written (or being)
+  bool peer_closed_ = false; ///< the client's close frame arrived
   bool finished_ = false;
   std::uint16_t pending_close_code_ = 0;
   std::string pending_close_reason_;
 };
 
-
-ws_session::ws_session(beast::tcp_stream stream, http_lane& lane,
-                       gateway_context& context, connection_info info)
-  : ws_(std::move(stream)), lane_(lane), context_(context),
-    info_(std::move(info)) {
-}
-
-ws_session::~ws_session() {
-  finish();
-}
-
-void ws_session::start(beast::http::request<beast::http::string_body> request,
-                       draft_actor_api draft) {
-  beast::get_lowest_layer(ws_).expires_never();
-  ws_.set_option(
-    websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws_.set_option(websocket::stream_base::decorator(
-    [](websocket::response_type& res) {
-      res.set(beast::http::field::server, "draft-gateway");
-    }));
-  // Messages over the limit are closed with 4009 below; the WebSocket layer
-  // itself stops absurd ones (16x the limit) with the standard 1009.
-  ws_.read_message_max(context_.options.max_message_bytes * 16);
-  ws_.auto_fragment(false);
-  auto self = shared_from_this();
-  ws_.async_accept(request, [self, draft](beast::error_code ec) {
-    if (ec) {
-      self->finish();
+void sweep_lane(const std::shared_ptr<lane_watch>& watch) {
+  watch->armed = true;
+  watch->timer.expires_after(sweep_every);
+  watch->timer.async_wait([weak = std::weak_ptr<lane_watch>(watch)](error_code ec) {
+    auto w = weak.lock();
+    if (ec || !w)
       return;
-    }
-    self->context_.track(self);
-    self->socket_actor_ = spawn_socket_actor(
-      self->context_.system, self, draft, self->context_.database, self->info_);
-    if (self->context_.admin)
-      caf::anon_send(self->context_.admin, register_atom::value,
-                     self->socket_actor_, socket_atom::value);
-    self->read_next();
+    w->armed = false;
+    auto now = steady::now();
+    // A sweep may finish sessions, which leave the list: walk a copy.
+    std::vector<std::shared_ptr<ws_session>> live;
+    for (auto* s : w->sessions)
+      if (auto p = s->weak_from_this().lock())
+        live.push_back(std::move(p));
+    for (auto& s : live)
+      s->sweep(now);
+    if (!w->sessions.empty())
+      sweep_lane(w);
   });
 }
 
-void ws_session::send(frame_ptr frame, bool live) {
-  send_batch({std::move(frame)}, live);
+void ws_session::watch() {
+  if (!lane_.websocket_watch)
+    lane_.websocket_watch = std::make_shared<lane_watch>(lane_.io);
+  auto w = std::static_pointer_cast<lane_watch>(lane_.websocket_watch);
+  watch_ = w;
+  watch_index_ = w->sessions.size();
+  w->sessions.push_back(this);
+  if (!w->armed)
+    sweep_lane(w);
+}
+
+void ws_session::unwatch() {
+  auto w = watch_.lock();
+  if (!w)
+    return;
+  auto& list = w->sessions;
+  list[watch_index_] = list.back();
+  list[watch_index_]->watch_index_ = watch_index_;
+  list.pop_back();
+  watch_.reset();
+}
+
+void ws_session::sweep(steady::time_point now) {
+  if (finished_ || closing_)
+    return;
+  auto silent = now - last_heard_;
+  if (silent >= drop_after) {
+    refusals("idle").inc();
+    finish();
+  } else if (silent >= ping_after && !pinged_) {
+    pinged_ = true;
+    queue_control(ws::opcode::ping, "");
+  }
+}
+
+void ws_session::start(
+  boost::beast::http::request<boost::beast::http::string_body> request,
+  draft_actor_api draft) {
+  namespace http = boost::beast::http;
+  auto version = request[http::field::sec_websocket_version];
+  if (version != "13")
+    return refuse_handshake(426, "unsupported_websocket_version",
+                            "Sec-WebSocket-Version must be 13");
+  auto key = request[http::field::sec_websocket_key];
+  if (!ws::valid_client_key({key.data(), key.size()}))
+    return refuse_handshake(400, "bad_websocket_key",
+                            "Sec-WebSocket-Key must be base64 of 16 bytes");
+  auto response = std::make_shared<std::string>(
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+    "Connection: Upgrade\r\nServer: draft-gateway\r\nSec-WebSocket-Accept: "
+    + ws::accept_key({key.data(), key.size()}) + "\r\n\r\n");
+  asio::async_write(socket_, asio::buffer(*response),
+                    [self = shared_from_this(), response, draft](error_code ec,
+                                                                 std::size_t) {
+                      if (ec)
+                        return self->finish();
+                      self->opened(draft);
+                    });
+}
+
+void ws_session::refuse_handshake(int status, const std::string& code,
+                                  const std::string& message) {
+  auto error = json_error(status, code, message);
+  auto response = std::make_shared<std::string>(
+    "HTTP/1.1 " + std::to_string(status)
+    + (status == 426 ? " Upgrade Required\r\nSec-WebSocket-Version: 13"
+                     : " Bad Request")
+    + "\r\nServer: draft-gateway\r\nConnection: close\r\n"
+      "Content-Type: application/json\r\nContent-Length: "
+    + std::to_string(error.body.size()) + "\r\n\r\n" + error.body);
+  asio::async_write(socket_, asio::buffer(*response),
+                    [self = shared_from_this(), response](error_code, std::size_t) {
+                      self->finish();
+                    });
+}
+
+void ws_session::opened(draft_actor_api draft) {
+  error_code ignored;
+  socket_.non_blocking(true, ignored);
+  context_.track(shared_from_this());
+  watch();
+  socket_actor_ = spawn_socket_actor(context_.system, shared_from_this(), draft,
+                                     context_.database, info_);
+  if (context_.admin)
+    caf::anon_send(context_.admin, register_atom::value, socket_actor_,
+                   socket_atom::value);
+  read_next();
 }
 
 void ws_session::send_batch(std::vector<frame_ptr> frames, bool live) {
@@ -138,28 +283,104 @@ void ws_session::send_batch(std::vector<frame_ptr> frames, bool live) {
   // reads the queue through counters() and must see the frames still on
   // their way to the lane.
   posted_.fetch_add(frames.size(), std::memory_order_relaxed);
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), fs = std::move(frames), live]() mutable {
-               self->posted_.fetch_sub(fs.size(), std::memory_order_relaxed);
-               for (auto& f : fs)
-                 self->enqueue(std::move(f), live);
-             });
-}
-
-void ws_session::send_on_lane(const frame_ptr& frame, bool live) {
-  enqueue(frame, live);
+  asio::post(lane_.io, [self = shared_from_this(), fs = std::move(frames),
+                        live]() mutable {
+    self->posted_.fetch_sub(fs.size(), std::memory_order_relaxed);
+    // Queue them all first, so that they share gather writes.
+    for (auto& f : fs)
+      if (!self->enqueue(std::move(f), live))
+        return;
+    if (!self->writing_ && !self->queue_.empty())
+      self->write_next();
+  });
 }
 
 void ws_session::close(std::uint16_t code, std::string reason) {
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), code, r = std::move(reason)]() mutable {
-               self->begin_close(code, std::move(r));
-             });
+  asio::post(lane_.io, [self = shared_from_this(), code,
+                        r = std::move(reason)]() mutable {
+    self->begin_close(code, std::move(r));
+  });
 }
 
-void ws_session::enqueue(frame_ptr frame, bool live) {
-  if (closing_ || finished_)
+// Reading: wait until the socket is readable, then read what is there into
+// the lane's buffer; an idle connection holds no read buffer at all.
+void ws_session::read_next() {
+  if (finished_ || reader_.done())
     return;
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this()](error_code ec) {
+                       self->on_readable(ec);
+                     });
+}
+
+void ws_session::on_readable(error_code ec) {
+  if (ec)
+    return finish();
+  thread_local std::array<char, 16384> scratch; // one per lane thread
+  std::vector<ws::client_event> events;
+  for (;;) {
+    error_code rec;
+    auto n = socket_.read_some(asio::buffer(scratch), rec);
+    if (rec == asio::error::would_block || rec == asio::error::try_again)
+      break;
+    if (rec)
+      return finish(); // the client went (end of stream, reset)
+    bytes_in_.fetch_add(n, std::memory_order_relaxed);
+    last_heard_ = steady::now();
+    pinged_ = false;
+    reader_.feed({scratch.data(), n}, events);
+    if (n < scratch.size() || reader_.done())
+      break;
+  }
+  for (auto& e : events) {
+    handle(e);
+    if (finished_)
+      return;
+  }
+  read_next();
+}
+
+void ws_session::handle(ws::client_event& event) {
+  using ws::client_event;
+  switch (event.kind) {
+    case client_event::message:
+      return on_message(event.data);
+    case client_event::ping:
+      return queue_control(ws::opcode::pong, event.data);
+    case client_event::pong:
+      return;
+    case client_event::close:
+      peer_closed_ = true;
+      if (close_sent_) {
+        if (!writing_)
+          finish();
+        return;
+      }
+      // Answer with the client's code (RFC 6455 5.5.1), then end.
+      return begin_close(event.code == 1005 ? 1000 : event.code, "");
+    case client_event::error:
+      refusals(event.code == 4009 ? "message_too_big" : "protocol_error").inc();
+      return begin_close(event.code, event.data);
+  }
+}
+
+void ws_session::on_message(const std::string& text) {
+  json::limits lim;
+  lim.max_bytes = context_.options.max_message_bytes;
+  auto message = json::decode_client_message(text, lim);
+  if (!message) {
+    refusals("bad_message").inc();
+    return begin_close(4000, "bad message: " + message.error().to_string());
+  }
+  if (auto resume = std::get_if<resume_request>(&*message))
+    caf::anon_send(socket_actor_, *resume);
+  else if (auto ping = std::get_if<ping_request>(&*message))
+    caf::anon_send(socket_actor_, *ping);
+}
+
+bool ws_session::enqueue(frame_ptr frame, bool live) {
+  if (closing_ || finished_)
+    return false;
   // Every frame counts, live or replayed, in number and in bytes: a client
   // that does not read is closed, it resumes with last_seq later.
   auto& o = context_.options;
@@ -168,48 +389,87 @@ void ws_session::enqueue(frame_ptr frame, bool live) {
     refusals("slow_consumer").inc();
     caf::anon_send(socket_actor_, slow_atom::value, frame->seq);
     begin_close(4008, "slow consumer: reconnect with last_seq");
-    return;
+    return false;
   }
   queued_bytes_ += frame->text.size();
   queue_.push_back({std::move(frame), live});
   queued_.store(queue_.size(), std::memory_order_relaxed);
+  return true;
+}
+
+void ws_session::queue_control(ws::opcode op, std::string_view payload) {
+  if (finished_ || close_sent_)
+    return;
+  // One waiting at most: a newer pong answers for the older pings.
+  control_ = ws::server_frame(op, payload);
   if (!writing_)
     write_next();
 }
 
+// Writing: the control frame waiting and every queued frame (up to the
+// bounds above) in one gather write.
 void ws_session::write_next() {
   writing_ = true;
-  ws_.text(true);
-  ws_.async_write(
-    asio::buffer(queue_.front().first->text),
-    [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      auto& s = *self;
-      if (ec) {
-        s.writing_ = false;
-        s.finish();
-        return;
-      }
-      auto& [sent, live] = s.queue_.front();
-      if (sent->created_at > 0) {
-        auto now = now_utc();
-        sent->note_write(now);
-        if (live)
-          fanout_latency().observe(static_cast<double>(now - sent->created_at)
-                                   / 1e6);
-      }
-      s.queued_bytes_ -= sent->text.size();
-      s.bytes_out_.fetch_add(sent->text.size(), std::memory_order_relaxed);
-      s.queue_.pop_front();
-      s.queued_.store(s.queue_.size(), std::memory_order_relaxed);
-      if (s.closing_) {
-        s.writing_ = false;
-        s.send_close();
-      } else if (!s.queue_.empty()) {
-        s.write_next();
-      } else {
-        s.writing_ = false;
-      }
-    });
+  if (!batch_)
+    batch_ = std::make_unique<write_batch>();
+  auto& b = *batch_;
+  b.buffers.clear();
+  b.control.clear();
+  b.control.swap(control_);
+  if (!b.control.empty())
+    b.buffers.push_back(asio::buffer(b.control));
+  std::size_t n = 0, bytes = 0;
+  while (n < queue_.size() && n < max_frames_per_write
+         && (n == 0 || bytes + queue_.at(n).first->text.size() <= max_bytes_per_write))
+    bytes += queue_.at(n++).first->text.size();
+  b.headers.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& text = queue_.at(i).first->text;
+    auto size = ws::server_header(ws::opcode::text, text.size(),
+                                  b.headers[i].data());
+    b.buffers.push_back(asio::buffer(b.headers[i].data(), size));
+    b.buffers.push_back(asio::buffer(text));
+  }
+  b.frames = n;
+  writes_total().inc();
+  frames_written_total().inc(n);
+  asio::async_write(socket_, b.buffers,
+                    [self = shared_from_this()](error_code ec, std::size_t) {
+                      self->on_written(ec);
+                    });
+}
+
+void ws_session::on_written(error_code ec) {
+  writing_ = false;
+  if (ec)
+    return finish();
+  auto frames = batch_->frames;
+  timestamp now = 0;
+  for (std::size_t i = 0; i < frames; ++i) {
+    auto& [sent, live] = queue_.front();
+    if (sent->created_at > 0) {
+      if (now == 0)
+        now = now_utc();
+      sent->note_write(now);
+      if (live)
+        fanout_latency_histogram().observe(
+          static_cast<double>(now - sent->created_at) / 1e6);
+    }
+    queued_bytes_ -= sent->text.size();
+    bytes_out_.fetch_add(sent->text.size(), std::memory_order_relaxed);
+    queue_.pop_front();
+  }
+  queued_.store(queue_.size(), std::memory_order_relaxed);
+  if (close_sent_) {
+    if (peer_closed_)
+      finish(); // handshake complete (or answered): the server ends TCP
+    return;     // else the client's close or the deadline ends it
+  }
+  if (closing_)
+    return send_close();
+  if (!queue_.empty() || !control_.empty())
+    return write_next();
+  batch_.reset(); // idle: hold no write state
 }
 
 void ws_session::begin_close(std::uint16_t code, std::string reason) {
@@ -218,85 +478,42 @@ void ws_session::begin_close(std::uint16_t code, std::string reason) {
   closing_ = true;
   pending_close_code_ = code;
   pending_close_reason_ = std::move(reason);
-  // Drop what is queued, but not the frame being written (its buffer is in
-  // use). A stuck write — a client that stopped reading — gets a deadline.
-  if (!queue_.empty()) {
-    queue_.truncate(writing_ ? 1 : 0);
-    queued_bytes_ = queue_.empty() ? 0 : queue_.front().first->text.size();
-    queued_.store(queue_.size(), std::memory_order_relaxed);
-  }
-  // Bound the close handshake (and a stuck write before it): the WebSocket
-  // layer's handshake timeout also limits close operations.
-  websocket::stream_base::timeout limits;
-  ws_.get_option(limits);
-  limits.handshake_timeout = std::chrono::seconds(2);
-  ws_.set_option(limits);
-  beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(2));
+  // Drop what is queued, but not the frames being written (their buffers
+  // are in use). A stuck write — a client that stopped reading — and the
+  // close handshake get a deadline.
+  queue_.truncate(writing_ ? batch_->frames : 0);
+  queued_bytes_ = 0;
+  for (std::size_t i = 0; i < queue_.size(); ++i)
+    queued_bytes_ += queue_.at(i).first->text.size();
+  queued_.store(queue_.size(), std::memory_order_relaxed);
+  control_.clear();
+  deadline_ = std::make_unique<asio::steady_timer>(lane_.io, close_deadline);
+  deadline_->async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec)
+      self->finish();
+  });
   if (!writing_)
     send_close();
 }
 
 void ws_session::send_close() {
   // A close frame may not overlap a write, so this runs when none is active.
-  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(pending_close_code_),
-                                          pending_close_reason_),
-                  [self = shared_from_this()](beast::error_code) {
-                    self->finish();
-                  });
-}
-
-void ws_session::read_next() {
-  ws_.async_read(read_buffer_,
-                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                   self->on_read(ec);
-                 });
-}
-
-void ws_session::on_read(beast::error_code ec) {
-  if (ec == websocket::error::message_too_big) {
-    refusals("message_too_big").inc();
-    begin_close(4009, "message too big: at most "
-                        + std::to_string(context_.options.max_message_bytes)
-                        + " bytes");
-    return;
-  }
-  if (ec) {
-    finish();
-    return;
-  }
-  auto text = beast::buffers_to_string(read_buffer_.data());
-  read_buffer_.consume(read_buffer_.size());
-  // Clients write rarely (a ping, a resume): hold no read buffer in between.
-  read_buffer_.shrink_to_fit();
-  bytes_in_.fetch_add(text.size(), std::memory_order_relaxed);
-  if (text.size() > context_.options.max_message_bytes) {
-    refusals("message_too_big").inc();
-    begin_close(4009, "message too big: at most "
-                        + std::to_string(context_.options.max_message_bytes)
-                        + " bytes");
-    return;
-  }
-  json::limits lim;
-  lim.max_bytes = context_.options.max_message_bytes;
-  auto message = json::decode_client_message(text, lim);
-  if (!message) {
-    refusals("bad_message").inc();
-    begin_close(4000, "bad message: " + message.error().to_string());
-    return;
-  }
-  if (auto resume = std::get_if<resume_request>(&*message))
-    caf::anon_send(socket_actor_, *resume);
-  else if (auto ping = std::get_if<ping_request>(&*message))
-    caf::anon_send(socket_actor_, *ping);
-  read_next();
+  close_sent_ = true;
+  control_ = ws::server_frame(
+    ws::opcode::close, ws::close_payload(pending_close_code_, pending_close_reason_));
+  write_next();
 }
 
 void ws_session::finish() {
   if (finished_)
     return;
   finished_ = true;
-  beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  if (deadline_)
+    deadline_->cancel();
+  unwatch();
   context_.untrack(this);
   context_.release(info_.user);
   if (socket_actor_)
@@ -305,18 +522,19 @@ void ws_session::finish() {
 
 void start_websocket(gateway_context& context, http_upgrade& up,
                      connection_info info, draft_actor_api draft) {
+  auto socket = up.stream.release_socket();
   if (context.options.socket_send_buffer > 0) {
-    beast::error_code ignored;
-    up.stream.socket().set_option(
+    error_code ignored;
+    socket.set_option(
       asio::socket_base::send_buffer_size(context.options.socket_send_buffer),
       ignored);
   }
   // The last reference may drop on any thread (a socket actor, a draft
   // actor's fan-out task); the session itself must die on its lane, where
-  // its socket and Beast's timers live, so the deleter hands it back there.
+  // its socket and timers live, so the deleter hands it back there.
   auto* lane = &up.lane;
   std::shared_ptr<ws_session> session(
-    new ws_session(std::move(up.stream), up.lane, context, std::move(info)),
+    new ws_session(std::move(socket), up.lane, context, std::move(info)),
     [lane](ws_session* s) { asio::post(lane->io, [s] { delete s; }); });
   session->start(std::move(up.request), std::move(draft));
 }

@@ -1,5 +1,7 @@
 #include "load_clients.hpp"
 
+#include <netinet/in.h>
+
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -29,6 +31,7 @@ struct client {
   std::optional<websocket::stream<beast::tcp_stream>> ws; // fresh per connection
   beast::flat_buffer buffer;
   int draft = 0;
+  int index = 0; ///< its place among the clients (its source address)
   bool remote = false; ///< its first node does not own its draft (a cluster hop)
   client_session session;
   std::atomic<std::int64_t> last{0};  ///< its last_seq, for the main thread
@@ -57,6 +60,7 @@ public:
                                            std::chrono::seconds(5)},
                             seed++)));
       clients_.back()->draft = d;
+      clients_.back()->index = static_cast<int>(clients_.size() - 1);
       clients_.back()->remote
         = !owner_nodes.empty() && owner_nodes[static_cast<size_t>(d)] != node;
     }
@@ -91,6 +95,23 @@ private:
     open(clients_[next_++].get(), false);
   }
 
+  // Client i connects from 127.0.0.(2 + i mod sources), so that more
+  // connections than one address's ephemeral ports can reach one node. The
+  // port is chosen at connect time (IP_BIND_ADDRESS_NO_PORT), per
+  // destination, not at bind.
+  void bind_source(client* c) {
+    auto& socket = beast::get_lowest_layer(*c->ws).socket();
+    beast::error_code ec;
+    if (!socket.is_open())
+      socket.open(tcp::v4(), ec);
+    int one = 1;
+    ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
+                 &one, sizeof one);
+    auto source = asio::ip::address_v4(
+      0x7F000002u + static_cast<std::uint32_t>(c->index % opts_.sources));
+    socket.bind(tcp::endpoint(source, 0), ec); // unbound if it fails
+  }
+
   // Connects `c` where its session says; a resume (after a dropped
   // connection) asks for the events after the last one it applied, as the
   // apps do.
@@ -100,6 +121,8 @@ private:
     tcp::endpoint ep(asio::ip::make_address(c->session.node().host),
                      c->session.node().port);
     auto& ws = *c->ws;
+    if (opts_.sources > 1)
+      bind_source(c);
     beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(30));
     beast::get_lowest_layer(ws).async_connect(
       ep, [this, c, target, resume](beast::error_code ec) {

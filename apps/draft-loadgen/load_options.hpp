@@ -21,6 +21,9 @@ struct options {
   double drain = 10;
   double hold = 0;
   int threads = 1;
+  /// --sources N: connect from N loopback addresses (127.0.0.2 onwards)
+  /// to pass one address's ephemeral-port limit.
+  int sources = 1;
   int server_pid = 0;
   int db_pid = 0;
   std::string label;

@@ -62,6 +62,7 @@ options parse(int argc, char** argv) {
     else if (k == "--drain") o.drain = std::stod(v);
     else if (k == "--hold") o.hold = std::stod(v);
     else if (k == "--threads") o.threads = std::stoi(v);
+    else if (k == "--sources") o.sources = std::max(1, std::stoi(v));
     else if (k == "--server-pid") o.server_pid = std::stoi(v);
     else if (k == "--db-pid") o.db_pid = std::stoi(v);
     else if (k == "--label") o.label = v;

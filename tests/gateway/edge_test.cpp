@@ -23,6 +23,7 @@
 #include "actors/edge/gateway_context.hpp"
 #include "actors/edge/gateway_server.hpp"
 #include "draft_actor_support.hpp"
+#include "protocol/json_codec.hpp"
 #include "runtime/jwt.hpp"
 #include "runtime/metrics.hpp"
 #include "support/http_client.hpp"
@@ -309,6 +310,109 @@ TEST_F(edge_test, a_long_replay_through_a_small_queue_reaches_a_reading_client) 
     ++frames;
   EXPECT_EQ(frames, 500) << "closed with " << client->close_code() << " "
                          << client->close_reason();
+}
+
+// The gateway writes its own frames: a replay's batch goes out in gather
+// writes of many frames each, and the client (Beast's, which refuses a
+// malformed frame) reads every one intact and in order.
+TEST_F(edge_test, queued_frames_share_gather_writes_and_arrive_intact_in_order) {
+  start({}, /*rows=*/600);
+  auto writes = counter_value("gateway_ws_writes_total");
+  auto frames = counter_value("gateway_ws_frames_written_total");
+  int status = 0;
+  std::string body;
+  auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect?last_seq=0",
+                                   token("reader"), status, body);
+  ASSERT_TRUE(client) << status << " " << body;
+  std::int64_t next = 1;
+  while (next <= 600) {
+    auto text = client->read(5s);
+    ASSERT_TRUE(text) << "closed with " << client->close_code() << " "
+                      << client->close_reason();
+    auto message = json::decode_server_message(*text);
+    ASSERT_TRUE(message) << *text;
+    if (auto e = std::get_if<draft_event>(&*message);
+        e && e->type() != event_type::timer_tick) {
+      ASSERT_EQ(e->seq, next) << *text;
+      ++next;
+    }
+  }
+  auto written = counter_value("gateway_ws_frames_written_total") - frames;
+  auto calls = counter_value("gateway_ws_writes_total") - writes;
+  EXPECT_GE(written, 600);
+  EXPECT_LT(calls * 4, written) << calls << " writes for " << written << " frames";
+}
+
+// A client ping gets its pong; a binary message, an unmasked frame and a
+// bad UTF-8 text are refused with the RFC's codes and a reason.
+TEST_F(edge_test, frames_outside_the_protocol_close_with_the_rfc_code) {
+  start();
+  auto upgrade = [&](const std::string& user) {
+    int fd = raw_connect(port, 10);
+    auto request = "GET /drafts/" + draft_id + "/connect HTTP/1.1\r\nHost: x\r\n"
+                   "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Version: 13\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Authorization: Bearer " + token(user) + "\r\n\r\n";
+    ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    return fd;
+  };
+  // The upgrade's response, read up to its end (a client sends frames only
+  // after it).
+  auto response_head = [](int fd) {
+    std::string out;
+    char c;
+    while (out.find("\r\n\r\n") == std::string::npos && ::recv(fd, &c, 1, 0) == 1)
+      out.push_back(c);
+    return out;
+  };
+  auto masked = [](std::uint8_t first, const std::string& payload) {
+    std::string out{static_cast<char>(first), static_cast<char>(0x80 | payload.size())};
+    out += std::string("\0\0\0\0", 4); // a zero mask
+    return out + payload;
+  };
+  // Everything the server sends until it closes the connection.
+  auto until_closed = [](int fd) {
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return out;
+  };
+  struct refused_case {
+    std::string frame;
+    std::string close; // the close frame's code and reason
+  };
+  std::vector<refused_case> cases = {
+    {masked(0x89, "hi") + masked(0x82, "bin"),
+     "\x03\xEB" "binary messages are not accepted: send JSON text"},
+    {std::string("\x81\x02hi", 4), "\x03\xEA" "protocol error: a client frame must be masked"},
+    {masked(0x81, "\xC0\x80"), "\x03\xEF" "a text message must be UTF-8"},
+  };
+  for (auto& c : cases) {
+    int fd = upgrade("raw");
+    auto head = response_head(fd);
+    EXPECT_NE(head.find("101 Switching Protocols"), std::string::npos) << head;
+    EXPECT_NE(head.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos) << head;
+    ::send(fd, c.frame.data(), c.frame.size(), MSG_NOSIGNAL);
+    auto out = until_closed(fd);
+    auto close = std::string("\x88") + static_cast<char>(c.close.size()) + c.close;
+    EXPECT_NE(out.find(close), std::string::npos) << c.close;
+    if (c.frame[0] == '\x89') { // the ping before the binary got its pong
+      EXPECT_NE(out.find(std::string("\x8A\x02hi", 4)), std::string::npos);
+    }
+  }
+  // A handshake without a valid key is refused before the upgrade.
+  int fd = raw_connect(port, 10);
+  auto request = "GET /drafts/" + draft_id + "/connect HTTP/1.1\r\nHost: x\r\n"
+                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n"
+                 "Authorization: Bearer " + token("raw") + "\r\n\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  auto out = until_closed(fd);
+  EXPECT_EQ(status_of(out), 400) << out;
+  EXPECT_NE(out.find("bad_websocket_key"), std::string::npos) << out;
 }
 
 // The draft room page and the SDK's modules, served from the binary: the

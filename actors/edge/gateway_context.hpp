@@ -37,6 +37,9 @@ struct gateway_options {
   /// An HTTP connection idle this long is closed (a request still
   /// incomplete then gets a 408).
   std::chrono::milliseconds http_idle_timeout{30000};
+  /// A WebSocket silent for half of this gets a ping; silent this long, it
+  /// is dropped (checked by one sweep per I/O lane).
+  std::chrono::milliseconds ws_idle_timeout{300000};
   int max_connections_per_user = 20;
   std::size_t max_message_bytes = 4096;
   int handshakes_per_second = 2000;

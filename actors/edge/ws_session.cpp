@@ -1,6 +1,7 @@
 #include "actors/edge/ws_session.hpp"
 #include "actors/edge/send_queue.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -33,11 +34,9 @@ namespace {
 constexpr std::size_t max_frames_per_write = 64;
 constexpr std::size_t max_bytes_per_write = 256 * 1024;
 
-// Keep-alive: a connection silent this long gets a ping; silent twice as
-// long, it is dropped (the figures Beast suggests for servers).
-constexpr auto ping_after = std::chrono::seconds(150);
-constexpr auto drop_after = std::chrono::seconds(300);
-constexpr auto sweep_every = std::chrono::seconds(10);
+// Keep-alive (gateway_options::ws_idle_timeout): a lane's sweep runs this
+// often at most.
+constexpr auto sweep_every = std::chrono::milliseconds(10000);
 
 // A close handshake (and a stuck write before it) gets this long.
 constexpr auto close_deadline = std::chrono::seconds(2);
@@ -69,8 +68,10 @@ class ws_session;
 /// The sessions of one lane, swept for keep-alive by one timer of the lane
 /// (not one timer per connection). Touched on the lane only.
 struct lane_watch {
-  explicit lane_watch(asio::io_context& io) : timer(io) {}
+  lane_watch(asio::io_context& io, std::chrono::milliseconds idle)
+    : timer(io), every(std::min(sweep_every, idle / 4)) {}
   asio::steady_timer timer;
+  std::chrono::milliseconds every;
   std::vector<ws_session*> sessions;
   bool armed = false;
 };
@@ -81,7 +82,7 @@ public:
   ws_session(tcp::socket socket, http_lane& lane, gateway_context& context,
              connection_info info)
     : socket_(std::move(socket)), lane_(lane), context_(context),
-      info_(std::move(info)),
+      user_(info.user), info_(std::move(info)),
       reader_(context.options.max_message_bytes, 4009) {}
   ~ws_session() override { finish(); }
 
@@ -142,7 +143,8 @@ private:
   tcp::socket socket_;
   http_lane& lane_;
   gateway_context& context_;
-  connection_info info_;
+  std::string user_;     ///< whose connection slot this is
+  connection_info info_; ///< until the socket actor takes it
   socket_api socket_actor_;
   ws::client_reader reader_;
   send_queue<std::pair<frame_ptr, bool>> queue_; // frame, live
@@ -170,7 +172,7 @@ private:
 
 void sweep_lane(const std::shared_ptr<lane_watch>& watch) {
   watch->armed = true;
-  watch->timer.expires_after(sweep_every);
+  watch->timer.expires_after(watch->every);
   watch->timer.async_wait([weak = std::weak_ptr<lane_watch>(watch)](error_code ec) {
     auto w = weak.lock();
     if (ec || !w)
@@ -191,7 +193,8 @@ void sweep_lane(const std::shared_ptr<lane_watch>& watch) {
 
 void ws_session::watch() {
   if (!lane_.websocket_watch)
-    lane_.websocket_watch = std::make_shared<lane_watch>(lane_.io);
+    lane_.websocket_watch
+      = std::make_shared<lane_watch>(lane_.io, context_.options.ws_idle_timeout);
   auto w = std::static_pointer_cast<lane_watch>(lane_.websocket_watch);
   watch_ = w;
   watch_index_ = w->sessions.size();
@@ -215,10 +218,11 @@ void ws_session::sweep(steady::time_point now) {
   if (finished_ || closing_)
     return;
   auto silent = now - last_heard_;
-  if (silent >= drop_after) {
+  auto idle = context_.options.ws_idle_timeout;
+  if (silent >= idle) {
     refusals("idle").inc();
     finish();
-  } else if (silent >= ping_after && !pinged_) {
+  } else if (silent >= idle / 2 && !pinged_) {
     pinged_ = true;
     queue_control(ws::opcode::ping, "");
   }
@@ -271,7 +275,8 @@ void ws_session::opened(draft_actor_api draft) {
   context_.track(shared_from_this());
   watch();
   socket_actor_ = spawn_socket_actor(context_.system, shared_from_this(), draft,
-                                     context_.database, info_);
+                                     context_.database, std::move(info_));
+  info_ = {}; // the actor holds it now
   if (context_.admin)
     caf::anon_send(context_.admin, register_atom::value, socket_actor_,
                    socket_atom::value);
@@ -461,9 +466,12 @@ void ws_session::on_written(error_code ec) {
   }
   queued_.store(queue_.size(), std::memory_order_relaxed);
   if (close_sent_) {
-    if (peer_closed_)
-      finish(); // handshake complete (or answered): the server ends TCP
-    return;     // else the client's close or the deadline ends it
+    // Handshake complete (or answered), or a client that broke the protocol
+    // and is read no more: the server ends TCP. Else the client's close or
+    // the deadline ends it.
+    if (peer_closed_ || reader_.done())
+      finish();
+    return;
   }
   if (closing_)
     return send_close();
@@ -486,7 +494,6 @@ void ws_session::begin_close(std::uint16_t code, std::string reason) {
   for (std::size_t i = 0; i < queue_.size(); ++i)
     queued_bytes_ += queue_.at(i).first->text.size();
   queued_.store(queue_.size(), std::memory_order_relaxed);
-  control_.clear();
   deadline_ = std::make_unique<asio::steady_timer>(lane_.io, close_deadline);
   deadline_->async_wait([self = shared_from_this()](error_code ec) {
     if (!ec)
@@ -499,7 +506,8 @@ void ws_session::begin_close(std::uint16_t code, std::string reason) {
 void ws_session::send_close() {
   // A close frame may not overlap a write, so this runs when none is active.
   close_sent_ = true;
-  control_ = ws::server_frame(
+  // After a pong still waiting, if any: the ping came before the close.
+  control_ += ws::server_frame(
     ws::opcode::close, ws::close_payload(pending_close_code_, pending_close_reason_));
   write_next();
 }
@@ -515,7 +523,7 @@ void ws_session::finish() {
     deadline_->cancel();
   unwatch();
   context_.untrack(this);
-  context_.release(info_.user);
+  context_.release(user_);
   if (socket_actor_)
     caf::anon_send(socket_actor_, closed_atom::value);
 }

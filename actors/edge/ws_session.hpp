@@ -1,8 +1,9 @@
 #pragma once
 
-// One WebSocket connection (Beast, in the .cpp only). It is the socket
-// actor's sink: frames queue there (bounded) and are written one at a time on
-// the connection's lane; client messages are decoded and handed to the socket
+// One WebSocket connection (Asio in the .cpp only; framing by
+// runtime/ws_frames.hpp). It is the socket actor's sink: frames queue there
+// (bounded) and the frames waiting go out together in one gather write on the
+// connection's lane; client messages are decoded and handed to the socket
 // actor.
 
 #include <caf/actor.hpp>

@@ -87,6 +87,11 @@ draft::result<draft::gateway_options> read_options(const draft::config& cfg) {
   if (!idle)
     return idle.error();
   o.http_idle_timeout = duration_cast<milliseconds>(*idle);
+  auto ws_idle = cfg.get_duration("ws_idle_timeout", seconds(300), seconds(1),
+                                  hours(1));
+  if (!ws_idle)
+    return ws_idle.error();
+  o.ws_idle_timeout = duration_cast<milliseconds>(*ws_idle);
   auto actions = cfg.get_bool("admin_actions", false);
   if (!actions)
     return actions.error();
@@ -148,6 +153,7 @@ int main(int argc, char** argv) {
     {"max_connections", "GATEWAY_MAX_CONNECTIONS"},
     {"max_http_connections", "GATEWAY_MAX_HTTP_CONNECTIONS"},
     {"http_idle_timeout", "GATEWAY_HTTP_IDLE_TIMEOUT"},
+    {"ws_idle_timeout", "GATEWAY_WS_IDLE_TIMEOUT"},
     {"max_connections_per_user", "GATEWAY_MAX_CONNECTIONS_PER_USER"},
     {"max_message_bytes", "GATEWAY_MAX_MESSAGE_BYTES"},
     {"handshakes_per_second", "GATEWAY_HANDSHAKES_PER_SECOND"},

@@ -415,6 +415,35 @@ TEST_F(edge_test, frames_outside_the_protocol_close_with_the_rfc_code) {
   EXPECT_NE(out.find("bad_websocket_key"), std::string::npos) << out;
 }
 
+// Keep-alive: a connection that sends nothing gets a ping at half the idle
+// timeout and is dropped at the timeout (one sweep per lane, no timer per
+// connection).
+TEST_F(edge_test, a_silent_connection_is_pinged_then_dropped) {
+  gateway_options o;
+  o.ws_idle_timeout = 2s;
+  start(o);
+  double idle = counter_value("gateway_closes_total", "reason=\"idle\"");
+  int fd = raw_connect(port, 10);
+  auto request = "GET /drafts/" + draft_id + "/connect HTTP/1.1\r\nHost: x\r\n"
+                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Version: 13\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Authorization: Bearer " + token("silent") + "\r\n\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
+    out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(n, 0) << "the server did not end the connection (receive timed out)";
+  auto head_end = out.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << out;
+  EXPECT_NE(out.find(std::string("\x89\x00", 2), head_end), std::string::npos)
+    << "no ping before the drop";
+  EXPECT_EQ(counter_value("gateway_closes_total", "reason=\"idle\""), idle + 1);
+}
+
 // The draft room page and the SDK's modules, served from the binary: the
 // page only for a token that may read an existing draft, with its
 // configuration filled in and a policy that lets it talk to the configured

@@ -71,16 +71,40 @@ caf::behavior scripted_database(caf::event_based_actor*, std::int64_t last) {
   };
 }
 
-// Sends `bytes` on a fresh connection and reads until the server closes.
-std::string exchange_raw(int port, const std::string& bytes) {
-  int fd = raw_connect(port, 10);
-  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+// Reads what the server sends on `fd` until it ends the connection, then
+// closes `fd`; `ended` says whether it did end it (else the receive timed out).
+std::string read_until_closed(int fd, bool* ended = nullptr) {
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
     out.append(buf, static_cast<size_t>(n));
   ::close(fd);
+  if (ended)
+    *ended = n == 0;
   return out;
+}
+
+// Sends `bytes` on a fresh connection and reads until the server closes.
+std::string exchange_raw_ended(int port, const std::string& bytes, bool& ended) {
+  int fd = raw_connect(port, 10);
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  return read_until_closed(fd, &ended);
+}
+
+std::string exchange_raw(int port, const std::string& bytes) {
+  bool ended = false;
+  return exchange_raw_ended(port, bytes, ended);
+}
+
+// A WebSocket upgrade request for the test draft, written by hand (the RFC's
+// example key unless another is given).
+std::string upgrade_request(const std::string& bearer,
+                            const std::string& key = "dGhlIHNhbXBsZSBub25jZQ==") {
+  return "GET /drafts/" + draft_id + "/connect HTTP/1.1\r\nHost: x\r\n"
+         "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + "\r\n"
+         "Authorization: Bearer " + bearer + "\r\n\r\n";
 }
 
 int status_of(const std::string& response) {
@@ -349,11 +373,7 @@ TEST_F(edge_test, frames_outside_the_protocol_close_with_the_rfc_code) {
   start();
   auto upgrade = [&](const std::string& user) {
     int fd = raw_connect(port, 10);
-    auto request = "GET /drafts/" + draft_id + "/connect HTTP/1.1\r\nHost: x\r\n"
-                   "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Version: 13\r\n"
-                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                   "Authorization: Bearer " + token(user) + "\r\n\r\n";
+    auto request = upgrade_request(token(user));
     ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
     return fd;
   };
@@ -371,15 +391,6 @@ TEST_F(edge_test, frames_outside_the_protocol_close_with_the_rfc_code) {
     out += std::string("\0\0\0\0", 4); // a zero mask
     return out + payload;
   };
-  // Everything the server sends until it closes the connection.
-  auto until_closed = [](int fd) {
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-      out.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-    return out;
-  };
   struct refused_case {
     std::string frame;
     std::string close; // the close frame's code and reason
@@ -396,7 +407,7 @@ TEST_F(edge_test, frames_outside_the_protocol_close_with_the_rfc_code) {
     EXPECT_NE(head.find("101 Switching Protocols"), std::string::npos) << head;
     EXPECT_NE(head.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos) << head;
     ::send(fd, c.frame.data(), c.frame.size(), MSG_NOSIGNAL);
-    auto out = until_closed(fd);
+    auto out = read_until_closed(fd);
     auto close = std::string("\x88") + static_cast<char>(c.close.size()) + c.close;
     EXPECT_NE(out.find(close), std::string::npos) << c.close;
     if (c.frame[0] == '\x89') { // the ping before the binary got its pong
@@ -404,13 +415,7 @@ TEST_F(edge_test, frames_outside_the_protocol_close_with_the_rfc_code) {
     }
   }
   // A handshake without a valid key is refused before the upgrade.
-  int fd = raw_connect(port, 10);
-  auto request = "GET /drafts/" + draft_id + "/connect HTTP/1.1\r\nHost: x\r\n"
-                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n"
-                 "Authorization: Bearer " + token("raw") + "\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  auto out = until_closed(fd);
+  auto out = exchange_raw(port, upgrade_request(token("raw"), "short"));
   EXPECT_EQ(status_of(out), 400) << out;
   EXPECT_NE(out.find("bad_websocket_key"), std::string::npos) << out;
 }
@@ -423,20 +428,9 @@ TEST_F(edge_test, a_silent_connection_is_pinged_then_dropped) {
   o.ws_idle_timeout = 2s;
   start(o);
   double idle = counter_value("gateway_closes_total", "reason=\"idle\"");
-  int fd = raw_connect(port, 10);
-  auto request = "GET /drafts/" + draft_id + "/connect HTTP/1.1\r\nHost: x\r\n"
-                 "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                 "Sec-WebSocket-Version: 13\r\n"
-                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                 "Authorization: Bearer " + token("silent") + "\r\n\r\n";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
-    out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  EXPECT_EQ(n, 0) << "the server did not end the connection (receive timed out)";
+  bool ended = false;
+  auto out = exchange_raw_ended(port, upgrade_request(token("silent")), ended);
+  EXPECT_TRUE(ended) << "the server did not end the connection (receive timed out)";
   auto head_end = out.find("\r\n\r\n");
   ASSERT_NE(head_end, std::string::npos) << out;
   EXPECT_NE(out.find(std::string("\x89\x00", 2), head_end), std::string::npos)

@@ -63,6 +63,41 @@ counter& frames_written_total() {
 
 } // namespace
 
+// What one gather write holds until it completes: each frame's header, the
+// buffers, and the control frames sent before the data.
+struct write_batch {
+  std::vector<std::array<std::uint8_t, ws::max_header_bytes>> headers;
+  std::vector<asio::const_buffer> buffers;
+  std::string control;
+  std::size_t frames = 0;
+};
+
+// A lane's spare write batches: a connection takes one when its writes start
+// and gives it back when they stop, so an idle connection holds none and a
+// busy lane allocates none per write. Lane-local (sessions never leave their
+// lane), bounded, and big ones are not kept.
+std::vector<std::unique_ptr<write_batch>>& spare_batches() {
+  thread_local std::vector<std::unique_ptr<write_batch>> spare;
+  return spare;
+}
+
+std::unique_ptr<write_batch> take_batch() {
+  auto& spare = spare_batches();
+  if (spare.empty())
+    return std::make_unique<write_batch>();
+  auto b = std::move(spare.back());
+  spare.pop_back();
+  return b;
+}
+
+void give_back(std::unique_ptr<write_batch> b) {
+  auto& spare = spare_batches();
+  if (spare.size() >= 16384 || b->headers.capacity() > 8)
+    return; // freed
+  b->control.clear();
+  spare.push_back(std::move(b));
+}
+
 class ws_session;
 
 /// The sessions of one lane, swept for keep-alive by one timer of the lane
@@ -130,15 +165,6 @@ private:
   void watch();
   void unwatch();
   void finish();
-
-  // What one gather write holds until it completes: each frame's header,
-  // the buffers, and the control frames sent before the data.
-  struct write_batch {
-    std::vector<std::array<std::uint8_t, ws::max_header_bytes>> headers;
-    std::vector<asio::const_buffer> buffers;
-    std::string control;
-    std::size_t frames = 0;
-  };
 
   tcp::socket socket_;
   http_lane& lane_;
@@ -416,7 +442,7 @@ void ws_session::queue_control(ws::opcode op, std::string_view payload) {
 void ws_session::write_next() {
   writing_ = true;
   if (!batch_)
-    batch_ = std::make_unique<write_batch>();
+    batch_ = take_batch();
   auto& b = *batch_;
   b.buffers.clear();
   b.control.clear();
@@ -477,7 +503,7 @@ void ws_session::on_written(error_code ec) {
     return send_close();
   if (!queue_.empty() || !control_.empty())
     return write_next();
-  batch_.reset(); // idle: hold no write state
+  give_back(std::move(batch_)); // idle: hold no write state
 }
 
 void ws_session::begin_close(std::uint16_t code, std::string reason) {

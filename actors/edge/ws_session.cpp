@@ -349,7 +349,10 @@ void ws_session::on_readable(error_code ec) {
     return finish();
   thread_local std::array<char, 16384> scratch; // one per lane thread
   std::vector<ws::client_event> events;
-  for (;;) {
+  // At most 4 buffers a turn: a client that never stops sending must not
+  // hold the lane (every connection on it waits meanwhile) nor pile up
+  // events; the rest is read on the next turn.
+  for (int turn = 0; turn < 4; ++turn) {
     error_code rec;
     auto n = socket_.read_some(asio::buffer(scratch), rec);
     if (rec == asio::error::would_block || rec == asio::error::try_again)

@@ -74,7 +74,7 @@ void apply_row(self_ptr self, const outbox_row& row) {
   st.memory.push(f);
   events_applied_counter().inc();
   st.subscribers.send_event(f);
-  forward_event(self, row);
+  forward_event(self, row, *f);
   bool in_progress = st.model.status() == draft_status::in_progress;
   if (st.is_owner && in_progress != st.ticking) {
     st.ticking = in_progress;

@@ -10,6 +10,18 @@ namespace draft {
 
 namespace {
 
+// How each event's frame came to be: "spliced" (the stored payload sent as
+// it is), "encoded" (from its decoded values), "as_stored" (undecodable),
+// "forwarded" (encoded by the owner's node).
+counter& frames_made(const char* how) {
+  return default_metrics().get_counter(
+    "gateway_event_frames_total",
+    "Event frames made on this node, by how: spliced from the stored "
+    "payload, encoded from its values, as stored (undecodable), or "
+    "forwarded by the owner's node.",
+    {{"how", how}});
+}
+
 std::int32_t seconds_left(timestamp until, timestamp now) {
   if (until <= now)
     return 0;
@@ -19,37 +31,52 @@ std::int32_t seconds_left(timestamp until, timestamp now) {
 } // namespace
 
 frame_ptr encode_row(const outbox_row& row) {
-  return encode_row(row, json::decode_payload(row.type, row.payload_json));
+  bool canonical = false;
+  auto payload = json::decode_payload(row.type, row.payload_json, canonical);
+  return encode_row(row, payload, canonical);
 }
 
 frame_ptr encode_row(const outbox_row& row,
-                     const result<event_payload>& payload) {
+                     const result<event_payload>& payload, bool canonical) {
   auto f = std::make_shared<frame>();
   f->seq = row.seq;
   f->created_at = row.created_at;
-  if (payload) {
+  if (payload && !canonical) {
+    static auto& encoded = frames_made("encoded");
+    encoded.inc();
     f->text = json::encode(
       draft_event{row.event_id, row.draft_id, row.created_at, row.seq, *payload});
     return f;
   }
-  logger::get("draft").error("undecodable outbox payload; delivered as stored",
-                             {{"draft_id", row.draft_id},
-                              {"event_id", row.event_id},
-                              {"seq", row.seq},
-                              {"error", payload.error().to_string()}});
-  default_metrics()
-    .get_counter("gateway_undecodable_events_total",
-                 "Outbox payloads that failed validation.")
-    .inc();
+  static auto& spliced = frames_made("spliced");
+  static auto& as_stored = frames_made("as_stored");
+  (payload ? spliced : as_stored).inc();
+  if (!payload) {
+    logger::get("draft").error("undecodable outbox payload; delivered as stored",
+                               {{"draft_id", row.draft_id},
+                                {"event_id", row.event_id},
+                                {"seq", row.seq},
+                                {"error", payload.error().to_string()}});
+    default_metrics()
+      .get_counter("gateway_undecodable_events_total",
+                   "Outbox payloads that failed validation.")
+      .inc();
+  }
   // The envelope as json::encode writes it; the payload (valid JSON: the
-  // column is jsonb) as stored.
+  // column is jsonb) as stored, without jsonb's spaces.
+  thread_local std::string data;
+  data.clear();
+  if (payload)
+    json::compact_json(row.payload_json, data);
+  else
+    data = row.payload_json;
   f->text = json::write_object([&](json::object_writer& o) {
     o.str("id", row.event_id)
       .str("draft_id", row.draft_id)
       .str("type", to_string(row.type))
       .time("timestamp", row.created_at)
       .num("seq", row.seq)
-      .raw("data", row.payload_json);
+      .raw("data", data);
   });
   return f;
 }
@@ -62,10 +89,23 @@ void draft_model::load(const draft_load& loaded) {
 
 frame_ptr draft_model::apply(const outbox_row& row) {
   snapshot_.last_seq = row.seq;
-  auto payload = json::decode_payload(row.type, row.payload_json);
-  auto encoded = encode_row(row, payload);
+  bool canonical = false;
+  auto payload = json::decode_payload(row.type, row.payload_json, canonical);
+  frame_ptr encoded;
+  if (row.frame_text.empty()) {
+    encoded = encode_row(row, payload, canonical);
+  } else {
+    // Forwarded by the owner, which encoded it: sent as it came.
+    static auto& forwarded = frames_made("forwarded");
+    forwarded.inc();
+    auto f = std::make_shared<frame>();
+    f->seq = row.seq;
+    f->created_at = row.created_at;
+    f->text = row.frame_text;
+    encoded = std::move(f);
+  }
   if (!payload)
-    return encoded; // state unchanged; encode_row logged it
+    return encoded; // state unchanged; the owner's encode_row logged it
   std::visit(
     [this](const auto& p) {
       using type = std::decay_t<decltype(p)>;

@@ -12,13 +12,18 @@
 namespace draft {
 
 /// Encodes an outbox row to its client frame (the seed's message plus seq).
-/// A payload that does not decode is still delivered, spliced in as stored,
-/// so a bad row never stalls the sequence (it is logged and counted).
+/// The stored payload is validated and, when it already says what the
+/// encoder would write (json::decode_payload's `canonical`), spliced in
+/// without its spaces instead of being encoded again; otherwise (an upper-
+/// case UUID, a time with an offset, a member the protocol does not have)
+/// it is encoded from the decoded values. A payload that does not decode is
+/// still delivered, spliced in as stored, so a bad row never stalls the
+/// sequence (it is logged and counted).
 frame_ptr encode_row(const outbox_row& row);
 
 /// The same, for a payload the caller has decoded already.
 frame_ptr encode_row(const outbox_row& row,
-                     const result<event_payload>& payload);
+                     const result<event_payload>& payload, bool canonical);
 
 /// A draft's current-pick state, advanced by events in seq order.
 class draft_model {
@@ -27,7 +32,8 @@ public:
   void load(const draft_load& loaded);
 
   /// Applies the next event (the caller guarantees seq == last_seq() + 1)
-  /// and returns its frame; the payload is decoded once for both.
+  /// and returns its frame; the payload is decoded once for both. A row
+  /// forwarded by the owner brings its frame (frame_text), used as it is.
   frame_ptr apply(const outbox_row& row);
 
   bool loaded() const { return loaded_; }

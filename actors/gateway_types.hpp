@@ -96,6 +96,9 @@ struct outbox_row {
   timestamp created_at = 0;
   std::string payload_json;
   std::string traceparent; ///< the writer's W3C trace context; "" if none
+  /// The client frame, on a row the owner's draft actor forwards to a
+  /// follower (encoded once per cluster); "" on a row read from PostgreSQL.
+  std::string frame_text;
 };
 
 /// A draft's state as loaded from PostgreSQL when its actor is spawned.
@@ -194,7 +197,8 @@ constexpr auto describe(const outbox_row*) {
     member("type", &T::type),
     member("created_at", &T::created_at),
     member("payload_json", &T::payload_json),
-    member("traceparent", &T::traceparent));
+    member("traceparent", &T::traceparent),
+    member("frame_text", &T::frame_text));
 }
 
 constexpr auto describe(const draft_load*) {

@@ -1,13 +1,16 @@
 // libFuzzer target: every JSON decoder in protocol/. The first byte picks the
 // decoder, the rest is the document. Beyond "never crash": whatever decodes
 // must encode to JSON that decodes again to the same value (an envelope's
-// payload text aside, see below).
+// payload text aside, see below); a stored payload called canonical must be,
+// compacted, the encoder's JSON.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 #include <type_traits>
+
+#include <rapidjson/document.h>
 
 #include "protocol/json_codec.hpp"
 
@@ -62,11 +65,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     default: {
       // A stored payload of each type (the outbox column).
+      // One the decoder calls canonical is sent as stored (compacted) by
+      // the gateway: it must be the encoder's JSON, member for member.
       auto type = static_cast<event_type>((data[0] / 6) % 8);
-      if (auto p = json::decode_payload(type, text)) {
-        auto again = json::decode_payload(type, json::encode_payload(*p));
+      bool canonical = false;
+      if (auto p = json::decode_payload(type, text, canonical)) {
+        auto encoded = json::encode_payload(*p);
+        auto again = json::decode_payload(type, encoded);
         if (!again || !(*again == *p))
           std::abort();
+        if (canonical) {
+          std::string spliced;
+          json::compact_json(text, spliced);
+          rapidjson::Document a, b;
+          a.Parse(spliced.c_str(), spliced.size());
+          b.Parse(encoded.c_str(), encoded.size());
+          if (a.HasParseError() || !(a == b))
+            std::abort();
+        }
       }
     }
   }

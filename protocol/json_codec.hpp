@@ -76,6 +76,18 @@ result<pong_reply> decode_pong(std::string_view text, const limits& = {});
 result<event_payload> decode_payload(event_type type, std::string_view text,
                                      const limits& = {});
 
+/// The same, telling in `canonical` whether `text` already says what
+/// encode_payload writes for the result — the same members with the same
+/// values, in whatever order and spacing (jsonb's) — so that it can be sent
+/// as stored (compact_json) instead of encoded again.
+result<event_payload> decode_payload(event_type type, std::string_view text,
+                                     bool& canonical, const limits& = {});
+
+/// Appends `json_text`, which must be valid JSON, to `out` without the
+/// whitespace between its tokens (jsonb prints a space after each ':' and
+/// ','); strings are copied as they are.
+void compact_json(std::string_view json_text, std::string& out);
+
 /// The first WebSocket message: the state body and who is in the room.
 struct snapshot_message {
   draft_snapshot snapshot;

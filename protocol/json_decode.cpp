@@ -31,13 +31,14 @@ void check(object_reader&, const Payload&) {}
 template <class Payload>
 std::optional<problem> read_payload(const rapidjson::Value& object,
                                     const std::string& path,
-                                    event_payload& out) {
+                                    event_payload& out, bool& canonical) {
   object_reader r(object, path);
   Payload p;
   read_fields(r, p);
   check(r, p);
   if (r.error())
     return r.error();
+  canonical = r.canonical();
   out = std::move(p);
   return std::nullopt;
 }
@@ -45,26 +46,35 @@ std::optional<problem> read_payload(const rapidjson::Value& object,
 std::optional<problem> read_payload(event_type type,
                                     const rapidjson::Value& object,
                                     const std::string& path,
-                                    event_payload& out) {
+                                    event_payload& out, bool& canonical) {
   switch (type) {
     case event_type::pick_made:
-      return read_payload<pick_made_payload>(object, path, out);
+      return read_payload<pick_made_payload>(object, path, out, canonical);
     case event_type::pick_started:
-      return read_payload<pick_started_payload>(object, path, out);
+      return read_payload<pick_started_payload>(object, path, out, canonical);
     case event_type::draft_started:
-      return read_payload<draft_started_payload>(object, path, out);
+      return read_payload<draft_started_payload>(object, path, out, canonical);
     case event_type::draft_paused:
-      return read_payload<draft_paused_payload>(object, path, out);
+      return read_payload<draft_paused_payload>(object, path, out, canonical);
     case event_type::draft_resumed:
-      return read_payload<draft_resumed_payload>(object, path, out);
+      return read_payload<draft_resumed_payload>(object, path, out, canonical);
     case event_type::draft_completed:
-      return read_payload<draft_completed_payload>(object, path, out);
+      return read_payload<draft_completed_payload>(object, path, out,
+                                                   canonical);
     case event_type::timer_tick:
-      return read_payload<timer_tick_payload>(object, path, out);
+      return read_payload<timer_tick_payload>(object, path, out, canonical);
     case event_type::pick_undone:
-      return read_payload<pick_undone_payload>(object, path, out);
+      return read_payload<pick_undone_payload>(object, path, out, canonical);
   }
   return problem{path, "unknown event type"};
+}
+
+std::optional<problem> read_payload(event_type type,
+                                    const rapidjson::Value& object,
+                                    const std::string& path,
+                                    event_payload& out) {
+  bool canonical = false;
+  return read_payload(type, object, path, out, canonical);
 }
 
 const char* known_types_text
@@ -119,13 +129,41 @@ result<draft_event> decode_event(std::string_view text, const limits& lim) {
 
 result<event_payload> decode_payload(event_type type, std::string_view text,
                                      const limits& lim) {
+  bool canonical = false;
+  return decode_payload(type, text, canonical, lim);
+}
+
+result<event_payload> decode_payload(event_type type, std::string_view text,
+                                     bool& canonical, const limits& lim) {
+  canonical = false;
   rapidjson::Document doc;
   if (auto p = parse_object(text, lim, doc))
     return problem{"data", p->message};
   event_payload out;
-  if (auto p = read_payload(type, doc, "data", out))
+  if (auto p = read_payload(type, doc, "data", out, canonical))
     return *p;
   return out;
+}
+
+void compact_json(std::string_view json_text, std::string& out) {
+  out.reserve(out.size() + json_text.size());
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : json_text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      continue;
+    } else if (c == '"') {
+      in_string = true;
+    }
+    out.push_back(c);
+  }
 }
 
 result<relay_envelope> decode_envelope(std::string_view text,

@@ -177,6 +177,19 @@ const rapidjson::Value* object_reader::find(const char* key,
     fail(key, std::string("is required (") + expected + ")");
     return nullptr;
   }
+  ++members_read_;
+  return &it->value;
+}
+
+const rapidjson::Value* object_reader::find_optional(const char* key) {
+  auto it = object_.FindMember(key);
+  if (it == object_.MemberEnd())
+    return nullptr;
+  ++members_read_;
+  if (it->value.IsNull()) {
+    canonical_ = false; // the encoder never writes null for these
+    return nullptr;
+  }
   return &it->value;
 }
 
@@ -197,23 +210,29 @@ bool object_reader::string(const char* key, std::string& out,
 
 bool object_reader::optional_string(const char* key, std::string& out,
                                     std::size_t max_length) {
-  if (is_null(key)) {
+  auto found = find_optional(key); // absent: as the encoder writes ""
+  if (!found) {
     out.clear();
     return true;
   }
-  auto& v = object_[key];
+  auto& v = *found;
   if (!v.IsString())
     return fail(key, std::string("expected a string, got ") + type_name(v));
   if (v.GetStringLength() > max_length)
     return fail(key, "longer than " + std::to_string(max_length) + " bytes");
+  if (v.GetStringLength() == 0)
+    canonical_ = false; // the encoder leaves an empty one out
   out.assign(v.GetString(), v.GetStringLength());
   return true;
 }
 
 bool object_reader::optional_bool(const char* key, bool& out) {
-  if (is_null(key))
+  auto found = find_optional(key);
+  if (!found) {
+    canonical_ = false; // the encoder writes false
     return true;
-  auto& v = object_[key];
+  }
+  auto& v = *found;
   if (!v.IsBool())
     return fail(key, std::string("expected true or false, got ") + type_name(v));
   out = v.GetBool();
@@ -230,6 +249,8 @@ bool object_reader::uuid(const char* key, std::string& out) {
   if (!is_uuid(text))
     return fail(key, "expected a UUID like 8-4-4-4-12 hex digits");
   out = normalize_uuid(text);
+  if (out != text)
+    canonical_ = false;
   return true;
 }
 
@@ -270,6 +291,11 @@ bool object_reader::time(const char* key, timestamp& out) {
     return fail(key, "expected an RFC 3339 timestamp like "
                      "2023-12-01T10:00:00Z");
   out = *parsed;
+  // The encoder's form (UTC, "Z", the shortest of none, 3 or 6 digits).
+  if (canonical_
+      && format_rfc3339(out)
+           != std::string_view(v->GetString(), v->GetStringLength()))
+    canonical_ = false;
   return true;
 }
 

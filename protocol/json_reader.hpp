@@ -53,12 +53,25 @@ public:
 
   const std::optional<problem>& error() const { return error_; }
 
+  /// True while every member of the object was read by a getter and each
+  /// read kept its value as written (no UUID lower-cased, no time in
+  /// another form, no optional member absent, null or empty): the object
+  /// then says exactly what the encoder writes for the values read, in
+  /// some order and spacing. Meaningful once every field has been read.
+  bool canonical() const {
+    return canonical_ && members_read_ == object_.MemberCount();
+  }
+
 private:
   const rapidjson::Value* find(const char* key, const char* expected);
+  /// The member `key`, or null when absent (the read is not canonical).
+  const rapidjson::Value* find_optional(const char* key);
 
   const rapidjson::Value& object_;
   std::string path_;
   std::optional<problem> error_;
+  rapidjson::SizeType members_read_ = 0;
+  bool canonical_ = true;
 };
 
 /// True if a string anywhere in `v` holds a lone UTF-16 surrogate (from a

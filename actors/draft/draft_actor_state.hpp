@@ -63,7 +63,7 @@ void take_ownership(self_ptr self);
 void give_up_ownership(self_ptr self);
 void drop_upstream(self_ptr self);
 void follow_owner(self_ptr self);
-void forward_event(self_ptr self, const outbox_row& row);
+void forward_event(self_ptr self, const outbox_row& row, const frame& f);
 void send_tick(self_ptr self, const frame_ptr& f);
 void presence_changed(self_ptr self);
 void flush_presence(self_ptr self);

@@ -151,13 +151,16 @@ void follow_owner(self_ptr self) {
       });
 }
 
-// One message per following node, whatever its number of subscribers.
-void forward_event(self_ptr self, const outbox_row& row) {
+// One message per following node, whatever its number of subscribers; it
+// carries the frame as encoded here, so followers do not encode it again.
+void forward_event(self_ptr self, const outbox_row& row, const frame& f) {
   auto& st = self->state;
   if (st.followers.empty())
     return;
+  auto forwarded_row = row;
+  forwarded_row.frame_text = f.text;
   for (auto& follower : st.followers)
-    self->send(follower, event_atom::value, row);
+    self->send(follower, event_atom::value, forwarded_row);
   st.forwarded += st.followers.size();
   static auto& forwarded = default_metrics().get_counter(
     "gateway_cluster_events_forwarded_total",

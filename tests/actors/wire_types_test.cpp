@@ -117,7 +117,8 @@ TEST_F(wire_types, messages) {
 TEST_F(wire_types, gateway_internal_messages) {
   outbox_row row{draft_id, 7, "3f1c2a9e-8b7d-4e2f-9a1b-0c2d3e4f5a6b",
                  event_type::pick_started, t0, R"({"pick": 1})",
-                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"};
+                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                 R"({"seq":7})"}; // a forwarded row carries its frame
   expect_round_trip(row);
   expect_round_trip(std::vector<outbox_row>{row, row});
   current_pick cp{pick_id, team_id, 2, 3, 15, t0, t0 + 60'000'000, 45};

@@ -102,6 +102,17 @@ TEST(cluster, inter_node_messages_per_event_equal_subscribing_nodes) {
       << node;
   auto forwarded0 = counter(f, "gateway_cluster_events_forwarded_total", 0);
   auto applied0 = counter(f, "gateway_events_applied_total", 0);
+  auto frames = [&](const char* how, int node) {
+    return counter(f, std::string("gateway_event_frames_total{how=\"") + how
+                        + "\"}", node);
+  };
+  std::map<std::pair<std::string, int>, double> frames0;
+  for (auto how : {"spliced", "encoded", "forwarded"})
+    for (int n : {0, 1, 2})
+      frames0[{how, n}] = frames(how, n);
+  auto made = [&](const char* how, int node) {
+    return frames(how, node) - frames0[{how, node}];
+  };
   ASSERT_EQ(f.command(draft, "start"), 200);
   for (int i = 0; i < 4; ++i)
     ASSERT_EQ(f.pick_best(draft), 201);
@@ -125,6 +136,23 @@ TEST(cluster, inter_node_messages_per_event_equal_subscribing_nodes) {
     10));
   for (int n : {1, 2})
     EXPECT_EQ(counter(f, "gateway_cluster_events_forwarded_total", n), 0);
+  // Encoded once in the cluster: the owner splices each stored payload (the
+  // orchestrator wrote it canonical, jsonb reordered it); the followers send
+  // the owner's frame, byte for byte.
+  EXPECT_EQ(made("spliced", 0), events);
+  EXPECT_EQ(made("encoded", 0), 0);
+  for (int n : {1, 2}) {
+    EXPECT_EQ(made("forwarded", n), events) << "node " << n;
+    EXPECT_EQ(made("spliced", n) + made("encoded", n), 0) << "node " << n;
+  }
+  auto texts = [](const draft_listener& c) {
+    std::vector<std::string> out;
+    for (auto& e : c.events())
+      out.push_back(e.text);
+    return out;
+  };
+  for (auto& c : clients)
+    EXPECT_EQ(texts(*c), texts(*clients.front()));
 }
 
 TEST(cluster, a_frozen_node_is_detected_and_its_drafts_move) {

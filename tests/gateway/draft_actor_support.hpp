@@ -34,7 +34,7 @@ inline outbox_row row(std::int64_t seq) {
   std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012lld",
                 static_cast<long long>(seq));
   return {draft_id, seq, id, static_cast<event_type>(p.index()), 1'000'000 * seq,
-          json::encode_payload(p), ""};
+          json::encode_payload(p), "", ""};
 }
 
 // Runs posted work at once, on the caller's thread.

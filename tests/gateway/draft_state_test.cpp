@@ -18,7 +18,7 @@ const timestamp t0 = 1701424800LL * 1'000'000;
 outbox_row row(std::int64_t seq, const event_payload& payload) {
   return {draft_id, seq, "00000000-0000-4000-8000-00000000000" + std::to_string(seq % 10),
           static_cast<event_type>(payload.index()), t0 + seq,
-          json::encode_payload(payload), ""};
+          json::encode_payload(payload), "", ""};
 }
 
 draft_model fresh() {
@@ -71,9 +71,47 @@ TEST(draft_model, frames_carry_the_seed_format_plus_seq) {
   EXPECT_EQ(decoded->type(), event_type::pick_started);
 }
 
+TEST(draft_model, a_canonical_stored_payload_is_spliced_not_encoded_again) {
+  // As jsonb prints the encoder's payload: its own key order, spaces.
+  auto r = row(8, draft_resumed_payload{draft_id, t0, pick_id, 15});
+  r.payload_json = R"({"pick_id": ")" + pick_id + R"(", "draft_id": ")"
+                   + draft_id
+                   + R"(", "resumed_at": "2023-12-01T10:00:00Z", "overall_pick": 15})";
+  auto f = encode_row(r);
+  EXPECT_NE(f->text.find(R"("data":{"pick_id":")" + pick_id + R"(","draft_id")"),
+            std::string::npos)
+    << f->text; // the stored order, without the spaces
+  auto decoded = json::decode_event(f->text);
+  ASSERT_TRUE(decoded) << decoded.error().to_string();
+  EXPECT_EQ(decoded->seq, 8);
+  EXPECT_EQ(std::get<draft_resumed_payload>(decoded->data).overall_pick, 15);
+}
+
+TEST(draft_model, a_payload_in_another_form_is_encoded_from_its_values) {
+  auto r = row(9, draft_resumed_payload{draft_id, t0, pick_id, 15});
+  r.payload_json = R"({"pick_id": "A1B2C3D4-E5F6-4A7B-8C9D-0E1F2A3B4C5D", )"
+                   R"("draft_id": ")" + draft_id
+                   + R"(", "resumed_at": "2023-12-01T10:00:00+00:00", )"
+                     R"("overall_pick": 15, "note": "not ours"})";
+  auto f = encode_row(r);
+  EXPECT_EQ(f->text, json::encode(draft_event{
+                       r.event_id, draft_id, r.created_at, 9,
+                       draft_resumed_payload{draft_id, t0, pick_id, 15}}));
+}
+
+TEST(draft_model, a_forwarded_row_brings_its_frame_and_still_moves_the_state) {
+  auto m = fresh();
+  auto r = row(1, draft_started_payload{draft_id, "snake", t0, 2, 4});
+  r.frame_text = "the owner's frame";
+  auto f = m.apply(r);
+  EXPECT_EQ(f->text, "the owner's frame");
+  EXPECT_EQ(f->seq, 1);
+  EXPECT_EQ(m.status(), draft_status::in_progress);
+}
+
 TEST(draft_model, an_undecodable_payload_is_still_delivered_in_order) {
   outbox_row bad{draft_id, 3, "00000000-0000-4000-8000-000000000003",
-                 event_type::pick_made, t0, R"({"odd": true})", ""};
+                 event_type::pick_made, t0, R"({"odd": true})", "", ""};
   auto f = encode_row(bad);
   rapidjson::Document doc;
   doc.Parse(f->text.c_str());

@@ -28,7 +28,7 @@ int main() {
       loaded = true;
     }
     model.apply({event->draft_id, event->seq, event->id, event->type(), event->time,
-                 draft::json::encode_payload(event->data), ""});
+                 draft::json::encode_payload(event->data), "", ""});
     std::cout << draft::json::encode(model.snapshot(event->time)) << "\n";
   }
   return 0;

@@ -143,6 +143,7 @@ using draft_actor_api = caf::typed_actor<
   // its own timers: a backfill retry, a replay step, dropping rows read for
   // resumers, a presence flush, a follow retry, the idle check
   caf::reacts_to<poll_atom>,
+  caf::reacts_to<replay_atom>, // a replay round (draft/replays.cpp)
   caf::reacts_to<replay_atom, caf::actor, std::uint64_t>,
   caf::reacts_to<trim_atom>,
   caf::reacts_to<presence_atom>,

@@ -208,6 +208,7 @@ draft_actor_api::behavior_type running(self_ptr self) {
     },
     [=](status_atom) -> actor_status { return status_of(self); },
     [=](poll_atom) { request_backfill(self); },
+    [=](replay_atom) { replay_round(self); },
     [=](replay_atom, const caf::actor& to, std::uint64_t generation) {
       if (self->state.subscribers.generation(to) == generation)
         continue_replay(self, to);

@@ -86,6 +86,15 @@ public:
     for (auto& f : frames)
       send(std::move(f), live);
   }
+  /// For frames the caller posts to lane() itself, with other sinks' (a
+  /// replay round, one task per lane): `posting(n)` on the caller's thread
+  /// before the post, so that counters() counts them already, then
+  /// `send_posted` with those n frames on the lane's thread.
+  virtual void posting(std::size_t frames) { (void)frames; }
+  virtual void send_posted(std::vector<frame_ptr> frames, bool live) {
+    for (auto& f : frames)
+      send_on_lane(f, live);
+  }
   /// Closes the connection with a WebSocket close code and reason (from any
   /// thread).
   virtual void close(std::uint16_t code, std::string reason) = 0;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -31,6 +32,8 @@ struct draft_actor_state {
   frame_history memory;
   subscriber_registry subscribers;
   bool fetching = false; // a read of rows for resumers is under way
+  std::vector<caf::actor> replay_due; // replays to step in the next round
+  bool replay_round_sent = false;     // its replay_atom is on its way
   std::chrono::steady_clock::time_point older_used_at{};
   bool unknown = false;  // the database has no such draft (it quits soon)
   bool ticking = false;
@@ -77,8 +80,10 @@ void on_presence_report(self_ptr self, presence_counts counts);
 void on_room(self_ptr self, std::string text, presence_counts room);
 void on_owner_tick(self_ptr self, std::int64_t seq, std::string text);
 
-// replays.cpp: the next step of `to`'s replay (from a resume or a timer).
+// replays.cpp: `to`'s replay steps in the next round (after a resume, a
+// timer or a read); a round steps every replay due, one task per lane.
 void continue_replay(self_ptr self, const caf::actor& to);
+void replay_round(self_ptr self);
 
 // draft_actor.cpp
 void learn_seq(self_ptr self, std::int64_t seq);

@@ -4,6 +4,8 @@
 
 #include "actors/draft/draft_actor_state.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/gateway_messages.hpp"
@@ -84,27 +86,49 @@ void fetch_older(self_ptr self) {
 
 void continue_replay(self_ptr self, const caf::actor& to) {
   auto& st = self->state;
-  switch (st.subscribers.step(to, st.memory, st.model.last_seq(),
-                              self->clock().now())) {
-    case replay_step::wait:
-      if (auto generation = st.subscribers.generation(to))
-        self->delayed_send(self, 20ms, replay_atom::value, to, *generation);
-      break;
-    case replay_step::need_rows:
-      fetch_older(self);
-      break;
-    case replay_step::more:
-      if (auto generation = st.subscribers.generation(to))
-        self->send(self, replay_atom::value, to, *generation);
-      break;
-    case replay_step::finished:
-      finish_replay(self);
-      break;
-    case replay_step::idle:
-    case replay_step::stalled:
-      break;
-  }
+  st.replay_due.push_back(to);
+  if (st.replay_round_sent)
+    return;
+  st.replay_round_sent = true;
+  self->send(self, replay_atom::value);
 }
 
+// Every replay due steps once; the frames of a lane's steps go to it as one
+// task. Replays that asked meanwhile (new resumers, the next batch of those
+// stepped here) wait for the next round, behind the messages queued now.
+void replay_round(self_ptr self) {
+  auto& st = self->state;
+  st.replay_round_sent = false;
+  auto due = std::move(st.replay_due);
+  st.replay_due.clear();
+  std::sort(due.begin(), due.end());
+  due.erase(std::unique(due.begin(), due.end()), due.end());
+  lane_batches out;
+  bool need_rows = false;
+  auto now = self->clock().now();
+  for (auto& to : due) {
+    switch (st.subscribers.step(to, st.memory, st.model.last_seq(), now, out)) {
+      case replay_step::wait:
+        if (auto generation = st.subscribers.generation(to))
+          self->delayed_send(self, 20ms, replay_atom::value, to, *generation);
+        break;
+      case replay_step::need_rows:
+        need_rows = true;
+        break;
+      case replay_step::more:
+        continue_replay(self, to);
+        break;
+      case replay_step::finished:
+        finish_replay(self);
+        break;
+      case replay_step::idle:
+      case replay_step::stalled:
+        break;
+    }
+  }
+  out.post(false);
+  if (need_rows)
+    fetch_older(self);
+}
 
 } // namespace draft::draft_impl

@@ -43,10 +43,35 @@ bool subscriber_registry::begin_replay(const caf::actor& to, std::int64_t after,
   return true;
 }
 
+void lane_batches::add(const sink_ptr& sink, std::vector<frame_ptr> frames) {
+  sink->posting(frames.size());
+  lanes_[&sink->lane()].emplace_back(sink, std::move(frames));
+}
+
+void lane_batches::post(bool live) {
+  for (auto& [lane, batches] : lanes_)
+    lane->post([batches = std::move(batches), live]() mutable {
+      for (auto& [sink, frames] : batches)
+        sink->send_posted(std::move(frames), live);
+    });
+  lanes_.clear();
+}
+
 replay_step subscriber_registry::step(const caf::actor& to,
                                       const frame_history& memory,
                                       std::int64_t last_seq,
                                       clock::time_point now) {
+  lane_batches out;
+  auto result = step(to, memory, last_seq, now, out);
+  out.post(false);
+  return result;
+}
+
+replay_step subscriber_registry::step(const caf::actor& to,
+                                      const frame_history& memory,
+                                      std::int64_t last_seq,
+                                      clock::time_point now,
+                                      lane_batches& out) {
   auto found = subscribers_.find(to);
   if (found == subscribers_.end())
     return replay_step::idle;
@@ -79,14 +104,15 @@ replay_step subscriber_registry::step(const caf::actor& to,
     sub.waiting_for_rows = true;
     return replay_step::need_rows;
   }
-  // The step's frames go to the connection's lane as one task.
+  // The step's frames go to the connection's lane, in the round's task for
+  // that lane.
   std::vector<frame_ptr> frames;
   while (sub.sent_seq < last_seq && frames.size() < batch_) {
     frames.push_back(memory.at(sub.sent_seq + 1));
     ++sub.sent_seq;
   }
   deliveries_counter().inc(frames.size());
-  sub.sink->send_batch(std::move(frames), false);
+  out.add(sub.sink, std::move(frames));
   if (sub.sent_seq < last_seq)
     return replay_step::more;
   sub.catching_up = false;

@@ -13,7 +13,9 @@
 //  - a connection has one replay at a time: a resume during a replay moves
 //    its cursor, and the replay under way continues from there;
 //  - a replay that needs rows below the memory waits for them (the draft
-//    actor reads them once for every waiting subscriber).
+//    actor reads them once for every waiting subscriber);
+//  - the draft actor steps the replays due in rounds, and a round's frames
+//    for one I/O lane go to it as one task (lane_batches), as live frames.
 
 #include <chrono>
 #include <cstdint>
@@ -40,6 +42,22 @@ enum class replay_step {
   finished,  ///< the subscriber is live
 };
 
+/// Frames for several sinks, posted as one task per I/O lane (a replay
+/// round: the steps of every replaying subscriber of a lane share a task,
+/// as live fan-out does).
+class lane_batches {
+public:
+  /// `frames` for `sink`, in order; counted by the sink at once (posting).
+  void add(const sink_ptr& sink, std::vector<frame_ptr> frames);
+  /// Posts what was added: one task per lane, the sinks in the order added.
+  void post(bool live);
+  bool empty() const { return lanes_.empty(); }
+
+private:
+  using batch = std::pair<sink_ptr, std::vector<frame_ptr>>;
+  std::map<socket_lane*, std::vector<batch>> lanes_;
+};
+
 class subscriber_registry {
 public:
   using clock = std::chrono::steady_clock;
@@ -62,7 +80,12 @@ public:
   /// (false: the one under way continues from the new cursor).
   bool begin_replay(const caf::actor& to, std::int64_t after, clock::time_point now);
 
-  /// Runs a replay step of `to` from `memory`, events up to `last_seq`.
+  /// Runs a replay step of `to` from `memory`, events up to `last_seq`; its
+  /// frames go into `out` (posted by the caller, with other steps').
+  replay_step step(const caf::actor& to, const frame_history& memory,
+                   std::int64_t last_seq, clock::time_point now,
+                   lane_batches& out);
+  /// The same, its frames posted at once.
   replay_step step(const caf::actor& to, const frame_history& memory,
                    std::int64_t last_seq, clock::time_point now);
 

@@ -128,6 +128,8 @@ public:
     send_batch({std::move(frame)}, live);
   }
   void send_batch(std::vector<frame_ptr> frames, bool live) override;
+  void posting(std::size_t frames) override;
+  void send_posted(std::vector<frame_ptr> frames, bool live) override;
   void send_on_lane(const frame_ptr& frame, bool live) override {
     if (enqueue(frame, live) && !writing_)
       write_next();
@@ -310,20 +312,26 @@ void ws_session::opened(draft_actor_api draft) {
 }
 
 void ws_session::send_batch(std::vector<frame_ptr> frames, bool live) {
-  // One task on the lane for them all. Counted from now: a paced replay
-  // reads the queue through counters() and must see the frames still on
-  // their way to the lane.
-  posted_.fetch_add(frames.size(), std::memory_order_relaxed);
+  // One task on the lane for them all.
+  posting(frames.size());
   asio::post(lane_.io, [self = shared_from_this(), fs = std::move(frames),
-                        live]() mutable {
-    self->posted_.fetch_sub(fs.size(), std::memory_order_relaxed);
-    // Queue them all first, so that they share gather writes.
-    for (auto& f : fs)
-      if (!self->enqueue(std::move(f), live))
-        return;
-    if (!self->writing_ && !self->queue_.empty())
-      self->write_next();
-  });
+                        live]() mutable { self->send_posted(std::move(fs), live); });
+}
+
+void ws_session::posting(std::size_t frames) {
+  // Counted from now: a paced replay reads the queue through counters() and
+  // must see the frames still on their way to the lane.
+  posted_.fetch_add(frames, std::memory_order_relaxed);
+}
+
+void ws_session::send_posted(std::vector<frame_ptr> frames, bool live) {
+  posted_.fetch_sub(frames.size(), std::memory_order_relaxed);
+  // Queue them all first, so that they share gather writes.
+  for (auto& f : frames)
+    if (!enqueue(std::move(f), live))
+      return;
+  if (!writing_ && !queue_.empty())
+    write_next();
 }
 
 void ws_session::close(std::uint16_t code, std::string reason) {

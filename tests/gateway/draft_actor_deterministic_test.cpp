@@ -160,6 +160,35 @@ TEST_F(draft_actor_deterministic, a_replay_nobody_reads_is_closed_after_the_stal
   EXPECT_EQ(sink->frames().size(), 4u); // no more batches were sent
 }
 
+TEST_F(draft_actor_deterministic, resumers_on_one_lane_share_a_task_per_replay_round) {
+  auto c = collaborators("n1");
+  c.replay_batch = 4;
+  auto draft = spawn_draft(c);
+  events(draft, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+  // Three connections of one lane and one of another resume at once.
+  inline_lane lane, other_lane;
+  std::vector<std::shared_ptr<recording_sink>> sinks;
+  for (int i = 0; i < 3; ++i)
+    sinks.push_back(std::make_shared<recording_sink>(lane));
+  sinks.push_back(std::make_shared<recording_sink>(other_lane));
+  for (auto& sink : sinks)
+    caf::send_as(keep(system.spawn(ignore_all)), draft, subscribe_atom::value,
+                 std::int64_t{0}, sink_ptr{sink}, std::string{});
+  sched.run();
+  std::vector<std::int64_t> all{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  for (auto& sink : sinks)
+    EXPECT_EQ(sink->frames(), all);
+  // Ten events in batches of four: three rounds, one task per lane each
+  // (not one per connection).
+  EXPECT_EQ(lane.posts, 3);
+  EXPECT_EQ(other_lane.posts, 3);
+  // Live again: the next event is one task per lane too.
+  events(draft, {11});
+  EXPECT_EQ(lane.posts, 4);
+  for (auto& sink : sinks)
+    EXPECT_EQ(sink->frames().back(), 11);
+}
+
 TEST_F(draft_actor_deterministic, a_follower_delivers_its_owners_events_and_refollows_a_new_owner) {
   auto owner = std::make_shared<caf::actor>(spawn_draft(collaborators("n1")));
   auto node = caf::actor_cast<membership_api>(keep(system.spawn(owner_node, owner)));

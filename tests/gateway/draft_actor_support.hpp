@@ -37,10 +37,14 @@ inline outbox_row row(std::int64_t seq) {
           json::encode_payload(p), "", ""};
 }
 
-// Runs posted work at once, on the caller's thread.
+// Runs posted work at once, on the caller's thread, and counts the posts.
 class inline_lane : public socket_lane {
 public:
-  void post(std::function<void()> work) override { work(); }
+  void post(std::function<void()> work) override {
+    ++posts;
+    work();
+  }
+  std::atomic<int> posts{0};
 };
 
 // Records the seq of every frame it is given (snapshots as -seq-1000), and
@@ -48,7 +52,10 @@ public:
 // (a client that stopped reading); `unstick()` drains it.
 class recording_sink : public socket_sink {
 public:
-  socket_lane& lane() override { return lane_; }
+  recording_sink() = default;
+  /// A sink on `lane` (shared with other sinks), not a lane of its own.
+  explicit recording_sink(inline_lane& lane) : shared_lane_(&lane) {}
+  socket_lane& lane() override { return shared_lane_ ? *shared_lane_ : lane_; }
   void send(frame_ptr f, bool) override { record(f); }
   void send_on_lane(const frame_ptr& f, bool) override { record(f); }
   void close(std::uint16_t code, std::string) override {
@@ -134,6 +141,7 @@ private:
   }
 
   inline_lane lane_;
+  inline_lane* shared_lane_ = nullptr;
   mutable std::mutex mutex_;
   bool stuck_ = false;
   std::uint16_t closed_with_ = 0;

@@ -30,21 +30,6 @@ struct socket_state {
   static inline const char* name = "socket";
 };
 
-// Arms the token's expiry, in steps of at most a day: a token valid until
-// year 3000 must not overflow the scheduler's clock (it would fire at once).
-template <class Self>
-void arm_expiry(Self* self) {
-  auto until = self->state.info.token_valid_until;
-  if (until <= 0)
-    return;
-  constexpr std::int64_t day_s = 24 * 3600;
-  auto now_us = now_utc();
-  auto step = until - now_us / 1'000'000 > day_s
-                ? day_s * 1'000'000
-                : std::max<std::int64_t>(0, until * 1'000'000 - now_us);
-  self->delayed_send(self, std::chrono::microseconds(step), expire_atom::value);
-}
-
 // One token of the connection's resume bucket (rate a second, bursts of 5×).
 bool take_resume_token(socket_state& st) {
   auto rate = st.info.resumes_per_second;
@@ -89,9 +74,6 @@ socket_actor(socket_api::stateful_pointer<socket_state> self,
   });
   self->send(st.draft, subscribe_atom::value, st.info.last_seq, st.sink,
              st.info.team_id);
-  // The session lasts as long as its token: then 4001, and the client
-  // reconnects with a fresh token and its last seq.
-  arm_expiry(self);
   return {
     [=](resume_request resume) {
       ++self->state.handled;
@@ -141,14 +123,12 @@ socket_actor(socket_api::stateful_pointer<socket_state> self,
       self->quit();
     },
     [=](expire_atom) {
+      // The session found the token expired on its lane's sweep and closes
+      // with 4001 (actors/edge/ws_session.cpp): no timer per connection.
       auto& i = self->state.info;
-      if (now_utc() / 1'000'000 < i.token_valid_until)
-        return arm_expiry(self); // a long-lived token: the next step
       logger::get("socket").info("token expired; closing",
                                  {{"connection", i.connection_id},
                                   {"user", i.user}});
-      self->state.sink->close(4001, "token expired: reconnect with a fresh "
-                                    "token and last_seq");
       self->quit();
     },
     [=](status_atom) -> actor_status {

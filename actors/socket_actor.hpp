@@ -27,7 +27,9 @@ struct connection_info {
   std::string team_id; ///< the token's team, "" for a viewer (presence)
   std::string draft_id;
   std::int64_t last_seq = -1; ///< from ?last_seq=, -1 for a fresh client
-  std::int64_t token_valid_until = 0; ///< s since the epoch; 0: no expiry
+  /// s since the epoch, 0: no expiry; the session closes with 4001 then, on
+  /// its lane's sweep (no timer per connection).
+  std::int64_t token_valid_until = 0;
   /// `resume` messages allowed a second (bursts of 5×); past it: 4029.
   double resumes_per_second = 1;
 };

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -100,8 +101,9 @@ void give_back(std::unique_ptr<write_batch> b) {
 
 class ws_session;
 
-/// The sessions of one lane, swept for keep-alive by one timer of the lane
-/// (not one timer per connection). Touched on the lane only.
+/// The sessions of one lane, swept for keep-alive and token expiry by one
+/// timer of the lane (not one timer per connection): every `every`, and
+/// earlier when a token expires sooner. Touched on the lane only.
 struct lane_watch {
   lane_watch(asio::io_context& io, std::chrono::milliseconds idle)
     : timer(io), every(std::min(sweep_every, idle / 4)) {}
@@ -109,6 +111,7 @@ struct lane_watch {
   std::chrono::milliseconds every;
   std::vector<ws_session*> sessions;
   bool armed = false;
+  steady::time_point next_at{}; ///< when the armed sweep runs
 };
 
 class ws_session : public socket_sink,
@@ -117,7 +120,8 @@ public:
   ws_session(tcp::socket socket, http_lane& lane, gateway_context& context,
              connection_info info)
     : socket_(std::move(socket)), lane_(lane), context_(context),
-      user_(info.user), info_(std::move(info)),
+      user_(info.user), token_valid_until_(info.token_valid_until),
+      info_(std::move(info)),
       reader_(context.options.max_message_bytes, 4009) {}
   ~ws_session() override { finish(); }
 
@@ -143,11 +147,17 @@ public:
             bytes_out_.load(std::memory_order_relaxed)};
   }
 
-  /// The keep-alive check of the lane's sweep.
-  void sweep(steady::time_point now);
+  /// The lane sweep's checks at `now` (`wall`: µs since the epoch):
+  /// keep-alive, and the token's expiry (then 4001).
+  void sweep(steady::time_point now, timestamp wall);
+  /// When this session's token expires, if before `limit`.
+  std::optional<steady::time_point> expires_before(steady::time_point now,
+                                                   timestamp wall,
+                                                   steady::time_point limit) const;
 
 private:
-  friend void sweep_lane(const std::shared_ptr<lane_watch>& watch);
+  friend void sweep_lane(const std::shared_ptr<lane_watch>& watch,
+                         steady::time_point at);
 
   void refuse_handshake(int status, const std::string& code,
                         const std::string& message);
@@ -172,6 +182,7 @@ private:
   http_lane& lane_;
   gateway_context& context_;
   std::string user_;     ///< whose connection slot this is
+  std::int64_t token_valid_until_; ///< s since the epoch; 0: no expiry
   connection_info info_; ///< until the socket actor takes it
   socket_api socket_actor_;
   ws::client_reader reader_;
@@ -198,24 +209,30 @@ private:
   std::string pending_close_reason_;
 };
 
-void sweep_lane(const std::shared_ptr<lane_watch>& watch) {
+void sweep_lane(const std::shared_ptr<lane_watch>& watch, steady::time_point at) {
   watch->armed = true;
-  watch->timer.expires_after(watch->every);
+  watch->next_at = at;
+  watch->timer.expires_at(at); // a wait under way ends with operation_aborted
   watch->timer.async_wait([weak = std::weak_ptr<lane_watch>(watch)](error_code ec) {
     auto w = weak.lock();
     if (ec || !w)
-      return;
+      return; // stopped, or armed again for another time
     w->armed = false;
     auto now = steady::now();
+    auto wall = now_utc();
+    auto next = now + w->every;
     // A sweep may finish sessions, which leave the list: walk a copy.
     std::vector<std::shared_ptr<ws_session>> live;
     for (auto* s : w->sessions)
       if (auto p = s->weak_from_this().lock())
         live.push_back(std::move(p));
-    for (auto& s : live)
-      s->sweep(now);
+    for (auto& s : live) {
+      s->sweep(now, wall);
+      if (auto due = s->expires_before(now, wall, next))
+        next = *due;
+    }
     if (!w->sessions.empty())
-      sweep_lane(w);
+      sweep_lane(w, next);
   });
 }
 
@@ -227,8 +244,11 @@ void ws_session::watch() {
   watch_ = w;
   watch_index_ = w->sessions.size();
   w->sessions.push_back(this);
-  if (!w->armed)
-    sweep_lane(w);
+  auto now = steady::now();
+  auto at = w->armed ? w->next_at : now + w->every;
+  auto due = expires_before(now, now_utc(), at);
+  if (!w->armed || due)
+    sweep_lane(w, due ? *due : at);
 }
 
 void ws_session::unwatch() {
@@ -242,9 +262,35 @@ void ws_session::unwatch() {
   watch_.reset();
 }
 
-void ws_session::sweep(steady::time_point now) {
+std::optional<steady::time_point>
+ws_session::expires_before(steady::time_point now, timestamp wall,
+                           steady::time_point limit) const {
+  if (token_valid_until_ <= 0 || finished_ || closing_)
+    return std::nullopt;
+  // In seconds first: a token valid until the year 3000 must not overflow.
+  auto left_s = token_valid_until_ - wall / 1'000'000;
+  if (left_s > 24 * 3600)
+    return std::nullopt;
+  auto at = now + std::chrono::microseconds(
+                    std::max<timestamp>(0, token_valid_until_ * 1'000'000 - wall));
+  if (at >= limit)
+    return std::nullopt;
+  return at;
+}
+
+void ws_session::sweep(steady::time_point now, timestamp wall) {
   if (finished_ || closing_)
     return;
+  if (token_valid_until_ > 0 && wall / 1'000'000 >= token_valid_until_) {
+    // The session lasts as long as its token: then 4001, and the client
+    // reconnects with a fresh token and its last seq. The socket actor
+    // logs it and stops.
+    refusals("token_expired").inc();
+    begin_close(4001, "token expired: reconnect with a fresh token and last_seq");
+    if (socket_actor_)
+      caf::anon_send(socket_actor_, expire_atom::value);
+    return;
+  }
   auto silent = now - last_heard_;
   auto idle = context_.options.ws_idle_timeout;
   if (silent >= idle) {

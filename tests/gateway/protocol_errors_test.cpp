@@ -162,6 +162,7 @@ TEST(gateway_errors, a_session_ends_with_4001_when_its_token_expires) {
   EXPECT_EQ(brief.client().close_code(), 4001);
   EXPECT_NE(brief.client().close_reason().find("token expired"),
             std::string::npos);
+  EXPECT_EQ(f.metric("gateway_closes_total{reason=\"token_expired\"}"), 1);
   // A token valid for an hour is unaffected.
   ASSERT_EQ(f.command(id, "start"), 200);
   EXPECT_TRUE(lasting->read_until("DraftStarted", 10s));

@@ -135,8 +135,8 @@ public:
   void posting(std::size_t frames) override;
   void send_posted(std::vector<frame_ptr> frames, bool live) override;
   void send_on_lane(const frame_ptr& frame, bool live) override {
-    if (enqueue(frame, live) && !writing_)
-      write_next();
+    if (enqueue(frame, live))
+      schedule_write();
   }
   socket_lane& lane() override { return lane_; }
   void close(std::uint16_t code, std::string reason) override;
@@ -170,8 +170,18 @@ private:
   /// the frame closed it (slow consumer).
   bool enqueue(frame_ptr frame, bool live);
   void queue_control(ws::opcode op, std::string_view payload);
+  /// Writes every queued frame (and a waiting control frame), in gather
+  /// writes, until the queue is empty or the socket is full.
   void write_next();
+  /// write_next from the lane's flush task, unless a write is under way or
+  /// already due: the frames queued for this session until the task runs
+  /// share its writes.
+  void schedule_write();
+  friend void flush_lane();
   void on_written(error_code ec);
+  /// The batch was written: its frames leave the queue. True when more
+  /// waits to be written (writing_ stays true), false when the writes stop.
+  bool written_through();
   void begin_close(std::uint16_t code, std::string reason);
   void send_close();
   void watch();
@@ -200,6 +210,7 @@ private:
   std::atomic<std::uint64_t> bytes_in_{0};
   std::atomic<std::uint64_t> bytes_out_{0};
   bool writing_ = false;
+  bool write_due_ = false;  ///< in the lane's flush list
   bool pinged_ = false;     ///< a keep-alive ping is out, unanswered
   bool closing_ = false;
   bool close_sent_ = false; ///< our close frame is written (or being)
@@ -376,8 +387,8 @@ void ws_session::send_posted(std::vector<frame_ptr> frames, bool live) {
   for (auto& f : frames)
     if (!enqueue(std::move(f), live))
       return;
-  if (!writing_ && !queue_.empty())
-    write_next();
+  if (!queue_.empty())
+    schedule_write();
 }
 
 void ws_session::close(std::uint16_t code, std::string reason) {
@@ -490,8 +501,56 @@ void ws_session::queue_control(ws::opcode op, std::string_view payload) {
     return;
   // One waiting at most: a newer pong answers for the older pings.
   control_ = ws::server_frame(op, payload);
-  if (!writing_)
-    write_next();
+  schedule_write();
+}
+
+namespace {
+
+// The sessions of this lane (thread) with a write due, and whether the task
+// that writes them is posted. One task behind the lane's current work:
+// under load the frames of the next events queued before it share each
+// session's gather write; a quiet lane pays one post per lane, not one
+// asynchronous write per socket.
+// Weak: the list must not keep a session alive (nor outlive the lane's
+// context in a thread-local at exit).
+struct lane_flush {
+  std::vector<std::weak_ptr<ws_session>> due, spare;
+  bool posted = false;
+};
+
+lane_flush& flush_list() {
+  thread_local lane_flush flush;
+  return flush;
+}
+
+} // namespace
+
+void flush_lane() {
+  auto& f = flush_list();
+  f.posted = false;
+  f.spare.swap(f.due); // writes below may make sessions due again
+  for (auto& weak : f.spare) {
+    auto s = weak.lock();
+    if (!s)
+      continue;
+    s->write_due_ = false;
+    if (!s->writing_ && !s->finished_
+        && (!s->queue_.empty() || !s->control_.empty()))
+      s->write_next();
+  }
+  f.spare.clear();
+}
+
+void ws_session::schedule_write() {
+  if (writing_ || write_due_ || finished_)
+    return;
+  write_due_ = true;
+  auto& f = flush_list();
+  f.due.push_back(weak_from_this());
+  if (f.posted)
+    return;
+  f.posted = true;
+  asio::post(lane_.io, [] { flush_lane(); });
 }
 
 // Writing: the control frame waiting and every queued frame (up to the
@@ -501,36 +560,70 @@ void ws_session::write_next() {
   if (!batch_)
     batch_ = take_batch();
   auto& b = *batch_;
-  b.buffers.clear();
-  b.control.clear();
-  b.control.swap(control_);
-  if (!b.control.empty())
-    b.buffers.push_back(asio::buffer(b.control));
-  std::size_t n = 0, bytes = 0;
-  while (n < queue_.size() && n < max_frames_per_write
-         && (n == 0 || bytes + queue_.at(n).first->text.size() <= max_bytes_per_write))
-    bytes += queue_.at(n++).first->text.size();
-  b.headers.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    auto& text = queue_.at(i).first->text;
-    auto size = ws::server_header(ws::opcode::text, text.size(),
-                                  b.headers[i].data());
-    b.buffers.push_back(asio::buffer(b.headers[i].data(), size));
-    b.buffers.push_back(asio::buffer(text));
+  for (;;) {
+    b.buffers.clear();
+    b.control.clear();
+    b.control.swap(control_);
+    if (!b.control.empty())
+      b.buffers.push_back(asio::buffer(b.control));
+    std::size_t n = 0, bytes = 0;
+    while (n < queue_.size() && n < max_frames_per_write
+           && (n == 0
+               || bytes + queue_.at(n).first->text.size() <= max_bytes_per_write))
+      bytes += queue_.at(n++).first->text.size();
+    b.headers.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& text = queue_.at(i).first->text;
+      auto size = ws::server_header(ws::opcode::text, text.size(),
+                                    b.headers[i].data());
+      b.buffers.push_back(asio::buffer(b.headers[i].data(), size));
+      b.buffers.push_back(asio::buffer(text));
+    }
+    b.frames = n;
+    writes_total().inc();
+    frames_written_total().inc(n);
+    // At once first (the socket is non-blocking): with room in the send
+    // buffer, the usual case, the write is done here, without an
+    // asynchronous operation and the round of its completion.
+    error_code ec;
+    auto written = socket_.write_some(b.buffers, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      written = 0;
+    }
+    if (ec)
+      return on_written(ec);
+    if (written == asio::buffer_size(b.buffers)) {
+      if (!written_through())
+        return;
+      continue; // more was queued: the next batch
+    }
+    // The rest when the socket has room.
+    auto first = b.buffers.begin();
+    while (written >= first->size()) {
+      written -= first->size();
+      ++first;
+    }
+    *first += written;
+    b.buffers.erase(b.buffers.begin(), first);
+    asio::async_write(socket_, b.buffers,
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        self->on_written(ec);
+                      });
+    return;
   }
-  b.frames = n;
-  writes_total().inc();
-  frames_written_total().inc(n);
-  asio::async_write(socket_, b.buffers,
-                    [self = shared_from_this()](error_code ec, std::size_t) {
-                      self->on_written(ec);
-                    });
 }
 
 void ws_session::on_written(error_code ec) {
-  writing_ = false;
-  if (ec)
+  if (ec) {
+    writing_ = false;
     return finish();
+  }
+  if (written_through())
+    write_next();
+}
+
+bool ws_session::written_through() {
   auto frames = batch_->frames;
   timestamp now = 0;
   for (std::size_t i = 0; i < frames; ++i) {
@@ -548,19 +641,26 @@ void ws_session::on_written(error_code ec) {
     queue_.pop_front();
   }
   queued_.store(queue_.size(), std::memory_order_relaxed);
+  batch_->frames = 0;
   if (close_sent_) {
     // Handshake complete (or answered), or a client that broke the protocol
     // and is read no more: the server ends TCP. Else the client's close or
     // the deadline ends it.
+    writing_ = false;
     if (peer_closed_ || reader_.done())
       finish();
-    return;
+    return false;
   }
-  if (closing_)
-    return send_close();
+  if (closing_) {
+    writing_ = false;
+    send_close();
+    return false;
+  }
   if (!queue_.empty() || !control_.empty())
-    return write_next();
+    return true; // the caller writes the next batch
+  writing_ = false;
   give_back(std::move(batch_)); // idle: hold no write state
+  return false;
 }
 
 void ws_session::begin_close(std::uint16_t code, std::string reason) {

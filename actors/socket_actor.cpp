@@ -22,7 +22,6 @@ struct socket_state {
   draft_actor_api draft;
   database_api database;
   connection_info info;
-  std::uint64_t frames = 0;
   std::uint64_t handled = 0;
   timestamp opened_at = now_utc();
   double resume_tokens = -1; ///< the resume bucket; -1 until first use

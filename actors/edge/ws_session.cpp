@@ -121,7 +121,7 @@ public:
              connection_info info)
     : socket_(std::move(socket)), lane_(lane), context_(context),
       user_(info.user), token_valid_until_(info.token_valid_until),
-      info_(std::move(info)),
+      info_(std::make_unique<connection_info>(std::move(info))),
       reader_(context.options.max_message_bytes, 4009) {}
   ~ws_session() override { finish(); }
 
@@ -193,7 +193,8 @@ private:
   gateway_context& context_;
   std::string user_;     ///< whose connection slot this is
   std::int64_t token_valid_until_; ///< s since the epoch; 0: no expiry
-  connection_info info_; ///< until the socket actor takes it
+  /// Until the socket actor takes it (not held by an open session).
+  std::unique_ptr<connection_info> info_;
   socket_api socket_actor_;
   ws::client_reader reader_;
   send_queue<std::pair<frame_ptr, bool>> queue_; // frame, live
@@ -360,8 +361,8 @@ void ws_session::opened(draft_actor_api draft) {
   context_.track(shared_from_this());
   watch();
   socket_actor_ = spawn_socket_actor(context_.system, shared_from_this(), draft,
-                                     context_.database, std::move(info_));
-  info_ = {}; // the actor holds it now
+                                     context_.database, std::move(*info_));
+  info_.reset(); // the actor holds it now
   if (context_.admin)
     caf::anon_send(context_.admin, register_atom::value, socket_actor_,
                    socket_atom::value);

@@ -4,6 +4,8 @@
 // connection over after an upgrade (the gateway's WebSocket session).
 // Include it only from the translation units that need Beast.
 
+#include <atomic>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
@@ -26,8 +28,18 @@ public:
   /// that its timer dies before the loop it runs on).
   std::shared_ptr<void> websocket_watch;
 
+  /// Tasks posted through `post` (fan-out, replays) not yet started. A
+  /// WebSocket session with frames to write writes at once when there are
+  /// none, and after them when there are: they may queue more frames for
+  /// it, which then share its gather write.
+  std::atomic<int> posted{0};
+
   void post(std::function<void()> work) override {
-    boost::asio::post(io, std::move(work));
+    posted.fetch_add(1, std::memory_order_relaxed);
+    boost::asio::post(io, [this, work = std::move(work)] {
+      posted.fetch_sub(1, std::memory_order_relaxed);
+      work();
+    });
   }
 };
 

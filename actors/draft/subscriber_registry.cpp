@@ -1,5 +1,7 @@
 #include "actors/draft/subscriber_registry.hpp"
 
+#include <algorithm>
+
 #include "actors/gateway_metrics.hpp"
 #include "runtime/metrics.hpp"
 
@@ -163,11 +165,20 @@ bool subscriber_registry::remove(const caf::actor& to, room_presence& presence) 
 
 template <class Predicate>
 void subscriber_registry::broadcast(const frame_ptr& f, Predicate wanted) {
-  std::map<socket_lane*, std::vector<sink_ptr>> lanes;
+  // A node has a few lanes: a flat list, searched, beats a map's nodes.
+  std::vector<std::pair<socket_lane*, std::vector<sink_ptr>>> lanes;
   std::uint64_t count = 0;
   for (auto& [to, sub] : subscribers_)
     if (wanted(sub)) {
-      lanes[&sub.sink->lane()].push_back(sub.sink);
+      auto* lane = &sub.sink->lane();
+      auto at = std::find_if(lanes.begin(), lanes.end(),
+                             [&](auto& l) { return l.first == lane; });
+      if (at == lanes.end()) {
+        lanes.emplace_back(lane, std::vector<sink_ptr>{});
+        at = lanes.end() - 1;
+        at->second.reserve(subscribers_.size());
+      }
+      at->second.push_back(sub.sink);
       ++count;
     }
   for (auto& [lane, sinks] : lanes)

@@ -508,10 +508,11 @@ void ws_session::queue_control(ws::opcode op, std::string_view payload) {
 namespace {
 
 // The sessions of this lane (thread) with a write due, and whether the task
-// that writes them is posted. One task behind the lane's current work:
-// under load the frames of the next events queued before it share each
-// session's gather write; a quiet lane pays one post per lane, not one
-// asynchronous write per socket.
+// that writes them is posted. A session writes at once unless fan-out or
+// replay tasks wait on its lane (http_lane::posted); then it joins this
+// list, written by one task behind them: the frames those tasks queue for
+// it share its gather write. A quiet lane pays no post and no asynchronous
+// write per socket; a busy one coalesces.
 // Weak: the list must not keep a session alive (nor outlive the lane's
 // context in a thread-local at exit).
 struct lane_flush {
@@ -545,6 +546,8 @@ void flush_lane() {
 void ws_session::schedule_write() {
   if (writing_ || write_due_ || finished_)
     return;
+  if (lane_.posted.load(std::memory_order_relaxed) == 0)
+    return write_next(); // nothing queued behind: at once
   write_due_ = true;
   auto& f = flush_list();
   f.due.push_back(weak_from_this());

@@ -70,7 +70,7 @@ admin_api::behavior_type admin_actor(self_ptr self,
         }
     };
     forget(st.registered);
-    forget(st.sockets);
+    st.sockets.erase(msg.source);
     st.actors.erase(msg.source);
   });
   self->set_error_handler([=](caf::error&) {});
@@ -82,7 +82,7 @@ admin_api::behavior_type admin_actor(self_ptr self,
         self->monitor(a);
     },
     [=](register_atom, socket_api& a, socket_atom) {
-      if (a && self->state.sockets.insert(a).second)
+      if (a && self->state.sockets.emplace(a.address(), a).second)
         self->monitor(a);
     },
     [=](members_atom, membership_view& view) {
@@ -117,10 +117,9 @@ admin_api::behavior_type admin_actor(self_ptr self,
           if (w.report.status.kind != "socket"
               || detail(w.report.status, "connection") != connection)
             continue;
-          auto socket = std::find_if(st.sockets.begin(), st.sockets.end(),
-                                     [&](auto& s) { return s.address() == addr; });
+          auto socket = st.sockets.find(addr);
           if (socket != st.sockets.end()) {
-            self->send(*socket, shutdown_atom::value, by);
+            self->send(socket->second, shutdown_atom::value, by);
             promise.deliver(true);
             return;
           }

@@ -45,7 +45,9 @@ struct counter_snapshot {
 struct admin_state {
   admin_actor_config config;
   std::set<status_api> registered;          // fixed actors: asked every round
-  std::set<socket_api> sockets;             // asked when a report wants them
+  // Asked when a report wants them; by address, so that one going away
+  // (its down message) is found without a walk over thousands.
+  std::map<caf::actor_addr, socket_api> sockets;
   std::size_t refresh_pending = 0;          // a refresh's answers expected
   std::vector<std::function<void()>> after_refresh; // reports waiting on it
   std::map<caf::actor_addr, watched> actors; // everything last asked

@@ -152,15 +152,18 @@ std::vector<status_api> targets_of(self_ptr self,
   auto& st = self->state;
   std::vector<status_api> targets(st.registered.begin(), st.registered.end());
   targets.insert(targets.end(), drafts.begin(), drafts.end());
+  // The fixed and draft actors are few; the sockets are looked up where
+  // they are kept (no set of thousands built every round).
   std::set<caf::actor_addr> current;
   for (auto& a : targets)
     current.insert(a.address());
-  for (auto& a : st.sockets)
-    current.insert(a.address());
   for (auto it = st.actors.begin(); it != st.actors.end();)
-    it = current.count(it->first) ? std::next(it) : st.actors.erase(it);
+    it = current.count(it->first) || st.sockets.count(it->first)
+           ? std::next(it)
+           : st.actors.erase(it);
   if (with_sockets)
-    targets.insert(targets.end(), st.sockets.begin(), st.sockets.end());
+    for (auto& [addr, socket] : st.sockets)
+      targets.push_back(socket);
   return targets;
 }
 

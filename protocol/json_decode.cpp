@@ -147,23 +147,10 @@ result<event_payload> decode_payload(event_type type, std::string_view text,
 
 void compact_json(std::string_view json_text, std::string& out) {
   out.reserve(out.size() + json_text.size());
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : json_text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-      continue;
-    } else if (c == '"') {
-      in_string = true;
-    }
-    out.push_back(c);
-  }
+  each_byte(json_text, [&](char c, bool in_string) {
+    if (in_string || (c != ' ' && c != '\n' && c != '\t' && c != '\r'))
+      out.push_back(c);
+  });
 }
 
 result<relay_envelope> decode_envelope(std::string_view text,

@@ -13,24 +13,14 @@ namespace {
 int nesting_depth(std::string_view text) {
   int depth = 0;
   int deepest = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
+  each_byte(text, [&](char c, bool in_string) {
+    if (in_string)
+      return;
+    if (c == '{' || c == '[')
       deepest = std::max(deepest, ++depth);
-    } else if (c == '}' || c == ']') {
+    else if (c == '}' || c == ']')
       --depth;
-    }
-  }
+  });
   return deepest;
 }
 

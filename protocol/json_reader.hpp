@@ -74,6 +74,28 @@ private:
   bool canonical_ = true;
 };
 
+/// Calls `f(c, in_string)` for each byte `c` of the JSON text `text`, telling
+/// whether it is part of a string (its quotes: the opening one outside, the
+/// closing one inside), escapes included. No validation.
+template <class F>
+void each_byte(std::string_view text, F f) {
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    bool inside = in_string;
+    if (!in_string) {
+      in_string = c == '"';
+    } else if (escaped) {
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (c == '"') {
+      in_string = false;
+    }
+    f(c, inside);
+  }
+}
+
 /// True if a string anywhere in `v` holds a lone UTF-16 surrogate (from a
 /// `\uD800`–`\uDFFF` escape without its pair): not valid UTF-8.
 bool has_unpaired_surrogate(const rapidjson::Value& v);

@@ -9,6 +9,7 @@
 # A: idle memory (0 / 2,000 / 10,000 connections over 1,000 drafts)
 # B: 1,000 drafts x 12 connections, 1 event/s per draft, 30 s
 # C: 1 draft x 5,000 connections at 10 and 50 events/s, 20 s
+# C100: the same at 100 events/s; C50x2: C-50 with two client I/O threads
 # D: many connections, 10 per draft, 1 event/s per draft, 30 s: 100,000 where
 #    the descriptor limit allows (each process's hard limit, less 500, here),
 #    from 4 loopback source addresses (draft-loadgen --sources)
@@ -120,6 +121,10 @@ for s in $scenarios; do
         run $gateway C-fanout-50 --connections 5000 --drafts 1 --rate 50 --warmup 5 --duration 20 ;;
       C100)
         run $gateway C-fanout-100 --connections 5000 --drafts 1 --rate 100 --warmup 5 --duration 20 ;;
+      C50x2)
+        # C-50 with a load generator of two I/O threads: whether the
+        # single-threaded client or the server limits C-50 here.
+        run $gateway C-fanout-50-x2 --connections 5000 --drafts 1 --rate 50 --warmup 5 --duration 20 --threads 2 ;;
       D)
         many=$(($(ulimit -Hn) - 500))
         [ "$many" -gt 100000 ] && many=100000

@@ -9,22 +9,13 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "golden_files.hpp"
 #include "protocol/json_codec.hpp"
 
 using namespace draft;
+using draft::testing::golden;
 
 namespace {
-
-// A golden message of protocol/golden/ (the JavaScript SDK's tests read the
-// same files).
-std::string golden(const std::string& name) {
-  std::ifstream in(std::string(DRAFT_GOLDEN_DIR) + "/" + name);
-  if (!in)
-    throw std::runtime_error("cannot read golden file " + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Semantic JSON equality: same members and values, whatever the key order or
 // whitespace.

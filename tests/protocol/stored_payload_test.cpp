@@ -5,8 +5,6 @@
 // write differently, and that the compacted text is the encoder's JSON.
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -14,20 +12,13 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "golden_files.hpp"
 #include "protocol/json_codec.hpp"
 
 using namespace draft;
+using draft::testing::golden;
 
 namespace {
-
-std::string golden(const std::string& name) {
-  std::ifstream in(std::string(DRAFT_GOLDEN_DIR) + "/" + name);
-  if (!in)
-    throw std::runtime_error("cannot read golden file " + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string compact_value(const rapidjson::Value& v) {
   rapidjson::StringBuffer buffer;

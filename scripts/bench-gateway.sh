@@ -72,6 +72,23 @@ start_server() { # gateway-name
   wait_health "$port" || { echo "$1 did not start" >&2; exit 1; }
 }
 
+# Coalescing, from our gateway's own counters over the run (a fresh process
+# each run): gather writes and the frames they carried, added to the run's
+# line. frames_per_write above 1 is fewer write syscalls than deliveries.
+add_write_counts() {
+  local metrics writes frames last
+  metrics=$(curl -sf "http://127.0.0.1:$port/metrics" || true)
+  writes=$(awk '$1 == "gateway_ws_writes_total" {print $2}' <<<"$metrics")
+  frames=$(awk '$1 == "gateway_ws_frames_written_total" {print $2}' <<<"$metrics")
+  [ -n "$writes" ] && [ -n "$frames" ] || return 0
+  last=$(tail -n 1 "$work/results.jsonl")
+  sed -i '$ d' "$work/results.jsonl"
+  jq -c --argjson w "$writes" --argjson f "$frames" \
+    '. + {ws_writes: $w, ws_frames: $f,
+          frames_per_write: (if $w > 0 then (($f / $w * 100 | round) / 100) else null end)}' \
+    <<<"$last" >>"$work/results.jsonl"
+}
+
 run() { # gateway label loadgen-args...
   local gateway=$1 label=$2
   shift 2
@@ -88,6 +105,7 @@ run() { # gateway label loadgen-args...
   fi
   env "${env[@]}" "$bin/draft-loadgen" --port "$port" --server-pid "$server_pid" \
     --db-pid "$db_pid" --label "$gateway/$label" "$@" | tee -a "$work/results.jsonl"
+  [ "$gateway" = ours ] && add_write_counts
   stop_server
   # The floor beside every load run of ours: one bare send() per frame, same
   # connection count, same frame size (../shared/bench/floor).

@@ -38,10 +38,10 @@ for (const [label, g] of Object.entries(by)) {
 const floors = Object.entries(by).filter(([label, g]) => g.floor && g.ours);
 if (floors.length) {
   console.log('\n### Against the floor (one bare send() per frame, same run)\n');
-  console.log('| run | frame bytes | ours µs/delivery | user µs | system µs | floor µs/delivery | ours/floor |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| run | frame bytes | ours µs/delivery | user µs | system µs | floor µs/delivery | ours/floor | frames per write |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const [label, g] of floors) {
     const o = g.ours, f = g.floor;
-    console.log(`| ${label} | ${o.frame_bytes} | ${o.server_cpu_us_per_delivery} | ${o.server_user_us_per_delivery} | ${o.server_system_us_per_delivery} | ${f.sender_us_per_delivery} | ${(o.server_cpu_us_per_delivery / f.sender_us_per_delivery).toFixed(2)}x |`);
+    console.log(`| ${label} | ${o.frame_bytes} | ${o.server_cpu_us_per_delivery} | ${o.server_user_us_per_delivery} | ${o.server_system_us_per_delivery} | ${f.sender_us_per_delivery} | ${(o.server_cpu_us_per_delivery / f.sender_us_per_delivery).toFixed(2)}x | ${o.frames_per_write ?? ''} |`);
   }
 }

@@ -1,7 +1,6 @@
 #include "actors/draft_state.hpp"
 
 #include "protocol/json_codec.hpp"
-#include "protocol/json_writer.hpp"
 #include "runtime/logger.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/random_uuid.hpp"
@@ -48,36 +47,31 @@ frame_ptr encode_row(const outbox_row& row,
       draft_event{row.event_id, row.draft_id, row.created_at, row.seq, *payload});
     return f;
   }
-  static auto& spliced = frames_made("spliced");
-  static auto& as_stored = frames_made("as_stored");
-  (payload ? spliced : as_stored).inc();
-  if (!payload) {
-    logger::get("draft").error("undecodable outbox payload; delivered as stored",
-                               {{"draft_id", row.draft_id},
-                                {"event_id", row.event_id},
-                                {"seq", row.seq},
-                                {"error", payload.error().to_string()}});
-    default_metrics()
-      .get_counter("gateway_undecodable_events_total",
-                   "Outbox payloads that failed validation.")
-      .inc();
-  }
-  // The envelope as json::encode writes it; the payload (valid JSON: the
-  // column is jsonb) as stored, without jsonb's spaces.
-  thread_local std::string data;
-  data.clear();
-  if (payload)
+  if (payload) {
+    // Canonical: the stored payload (valid JSON, the column is jsonb) as it
+    // is, without jsonb's spaces.
+    static auto& spliced = frames_made("spliced");
+    spliced.inc();
+    thread_local std::string data;
+    data.clear();
     json::compact_json(row.payload_json, data);
-  else
-    data = row.payload_json;
-  f->text = json::write_object([&](json::object_writer& o) {
-    o.str("id", row.event_id)
-      .str("draft_id", row.draft_id)
-      .str("type", to_string(row.type))
-      .time("timestamp", row.created_at)
-      .num("seq", row.seq)
-      .raw("data", data);
-  });
+    f->text = json::encode_with_data(row.event_id, row.draft_id, row.type,
+                                     row.created_at, row.seq, data);
+    return f;
+  }
+  static auto& as_stored = frames_made("as_stored");
+  as_stored.inc();
+  logger::get("draft").error("undecodable outbox payload; delivered as stored",
+                             {{"draft_id", row.draft_id},
+                              {"event_id", row.event_id},
+                              {"seq", row.seq},
+                              {"error", payload.error().to_string()}});
+  default_metrics()
+    .get_counter("gateway_undecodable_events_total",
+                 "Outbox payloads that failed validation.")
+    .inc();
+  f->text = json::encode_with_data(row.event_id, row.draft_id, row.type,
+                                   row.created_at, row.seq, row.payload_json);
   return f;
 }
 

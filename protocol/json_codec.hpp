@@ -23,6 +23,13 @@ struct limits {
 /// `{"id", "draft_id", "type", "timestamp", "seq", "data"}`.
 std::string encode(const draft_event& event);
 
+/// The same envelope around `data_json`, JSON text written as it is (a
+/// stored payload): what `encode` writes when `data_json` is the
+/// payload's encoding, with jsonb's spaces removed (compact_json).
+std::string encode_with_data(const std::string& id, const std::string& draft_id,
+                             event_type type, timestamp time, std::int64_t seq,
+                             std::string_view data_json);
+
 /// Seed 003's envelope: `{"eventId", "eventType", "draftId", "timestamp",
 /// "payload"}` plus `"seq"` when non-zero.
 std::string encode(const relay_envelope& envelope);

@@ -21,18 +21,42 @@ std::string take(rapidjson::StringBuffer& buffer) {
 
 } // namespace
 
+namespace {
+
+// An event's members before its "data" (the key is written, its value next).
+void write_envelope(writer_type& w, const std::string& id,
+                    const std::string& draft_id, event_type type,
+                    timestamp time, std::int64_t seq) {
+  object_writer o(w);
+  o.str("id", id)
+    .str("draft_id", draft_id)
+    .str("type", to_string(type))
+    .time("timestamp", time)
+    .num("seq", seq);
+  w.Key("data");
+}
+
+} // namespace
+
 std::string encode(const draft_event& event) {
   rapidjson::StringBuffer buffer;
   writer_type w(buffer);
-  object_writer o(w);
   w.StartObject();
-  o.str("id", event.id)
-    .str("draft_id", event.draft_id)
-    .str("type", to_string(event.type()))
-    .time("timestamp", event.time)
-    .num("seq", event.seq);
-  w.Key("data");
+  write_envelope(w, event.id, event.draft_id, event.type(), event.time,
+                 event.seq);
   write_payload(w, event.data);
+  w.EndObject();
+  return take(buffer);
+}
+
+std::string encode_with_data(const std::string& id, const std::string& draft_id,
+                             event_type type, timestamp time, std::int64_t seq,
+                             std::string_view data_json) {
+  rapidjson::StringBuffer buffer;
+  writer_type w(buffer);
+  w.StartObject();
+  write_envelope(w, id, draft_id, type, time, seq);
+  w.RawValue(data_json.data(), data_json.size(), rapidjson::kObjectType);
   w.EndObject();
   return take(buffer);
 }

@@ -1,11 +1,23 @@
 #include "actors/draft/subscriber_registry.hpp"
 
-#include <algorithm>
-
 #include "actors/gateway_metrics.hpp"
 #include "runtime/metrics.hpp"
 
 namespace draft {
+
+namespace {
+
+// What is kept for `lane` in a list by lane: a node has a few lanes, so a
+// flat list searched beats a map's nodes on the per-event path.
+template <class T>
+T& for_lane(std::vector<std::pair<socket_lane*, T>>& lanes, socket_lane* lane) {
+  for (auto& [l, kept] : lanes)
+    if (l == lane)
+      return kept;
+  return lanes.emplace_back(lane, T{}).second;
+}
+
+} // namespace
 
 bool subscriber_registry::attach(const caf::actor& to, const sink_ptr& sink,
                                  std::string team, bool fresh,
@@ -47,7 +59,7 @@ bool subscriber_registry::begin_replay(const caf::actor& to, std::int64_t after,
 
 void lane_batches::add(const sink_ptr& sink, std::vector<frame_ptr> frames) {
   sink->posting(frames.size());
-  lanes_[&sink->lane()].emplace_back(sink, std::move(frames));
+  for_lane(lanes_, &sink->lane()).emplace_back(sink, std::move(frames));
 }
 
 void lane_batches::post(bool live) {
@@ -165,20 +177,14 @@ bool subscriber_registry::remove(const caf::actor& to, room_presence& presence) 
 
 template <class Predicate>
 void subscriber_registry::broadcast(const frame_ptr& f, Predicate wanted) {
-  // A node has a few lanes: a flat list, searched, beats a map's nodes.
   std::vector<std::pair<socket_lane*, std::vector<sink_ptr>>> lanes;
   std::uint64_t count = 0;
   for (auto& [to, sub] : subscribers_)
     if (wanted(sub)) {
-      auto* lane = &sub.sink->lane();
-      auto at = std::find_if(lanes.begin(), lanes.end(),
-                             [&](auto& l) { return l.first == lane; });
-      if (at == lanes.end()) {
-        lanes.emplace_back(lane, std::vector<sink_ptr>{});
-        at = lanes.end() - 1;
-        at->second.reserve(subscribers_.size());
-      }
-      at->second.push_back(sub.sink);
+      auto& sinks = for_lane(lanes, &sub.sink->lane());
+      if (sinks.empty())
+        sinks.reserve(subscribers_.size());
+      sinks.push_back(sub.sink);
       ++count;
     }
   for (auto& [lane, sinks] : lanes)

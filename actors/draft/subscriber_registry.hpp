@@ -55,7 +55,7 @@ public:
 
 private:
   using batch = std::pair<sink_ptr, std::vector<frame_ptr>>;
-  std::map<socket_lane*, std::vector<batch>> lanes_;
+  std::vector<std::pair<socket_lane*, std::vector<batch>>> lanes_;
 };
 
 class subscriber_registry {

@@ -152,6 +152,19 @@ struct edge_test : ::testing::Test {
     port = server->port();
   }
 
+  // `user`'s connection to the draft replaying it from the start
+  // (?last_seq=0); null, and the test failed, when refused.
+  std::unique_ptr<ws_client> replaying_client(const std::string& user,
+                                               int receive_buffer = 0) {
+    int status = 0;
+    std::string body;
+    auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect?last_seq=0",
+                                     token(user), status, body, receive_buffer);
+    if (!client)
+      ADD_FAILURE() << "refused: " << status << " " << body;
+    return client;
+  }
+
   // The gateway's own teardown order (apps/draft-gateway/main.cpp): drain,
   // stop the actors, then the lanes.
   void TearDown() override {
@@ -283,12 +296,8 @@ TEST_F(edge_test, a_replay_to_a_client_that_does_not_read_is_closed_with_4008_fi
   o.socket_send_buffer = 4096;
   start(o, /*rows=*/3000);
   double stalls = counter_value("gateway_replay_stalls_total");
-  int status = 0;
-  std::string body;
-  auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect?last_seq=0",
-                                   token("slow"), status, body,
-                                   /*receive_buffer=*/4096);
-  ASSERT_TRUE(client) << status << " " << body;
+  auto client = replaying_client("slow", /*receive_buffer=*/4096);
+  ASSERT_TRUE(client);
   // The client reads nothing: the replay stops after the kernel buffers and
   // one batch, and the stall closes it.
   for (int i = 0; i < 200 && counter_value("gateway_replay_stalls_total") <= stalls; ++i)
@@ -324,11 +333,8 @@ TEST_F(edge_test, a_long_replay_through_a_small_queue_reaches_a_reading_client) 
   gateway_options o;
   o.send_queue_limit = 16; // a replay far longer than the queue
   start(o, /*rows=*/500);
-  int status = 0;
-  std::string body;
-  auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect?last_seq=0",
-                                   token("patient"), status, body);
-  ASSERT_TRUE(client) << status << " " << body;
+  auto client = replaying_client("patient");
+  ASSERT_TRUE(client);
   std::int64_t frames = 0;
   while (frames < 500 && client->read(5s))
     ++frames;
@@ -343,11 +349,8 @@ TEST_F(edge_test, queued_frames_share_gather_writes_and_arrive_intact_in_order) 
   start({}, /*rows=*/600);
   auto writes = counter_value("gateway_ws_writes_total");
   auto frames = counter_value("gateway_ws_frames_written_total");
-  int status = 0;
-  std::string body;
-  auto client = ws_client::connect(port, "/drafts/" + draft_id + "/connect?last_seq=0",
-                                   token("reader"), status, body);
-  ASSERT_TRUE(client) << status << " " << body;
+  auto client = replaying_client("reader");
+  ASSERT_TRUE(client);
   std::int64_t next = 1;
   while (next <= 600) {
     auto text = client->read(5s);

@@ -1,5 +1,7 @@
 #include "runtime/ws_frames.hpp"
 
+#include <vector>
+
 #include <gtest/gtest.h>
 
 using namespace draft::ws;
@@ -38,23 +40,23 @@ std::vector<client_event> read_all(client_reader& r, std::string_view bytes) {
 } // namespace
 
 TEST(ws_frames, server_headers_use_the_shortest_length_form) {
-  std::uint8_t h[max_header_bytes];
-  EXPECT_EQ(server_header(opcode::text, 0, h), 2u);
-  EXPECT_EQ(h[0], 0x81);
-  EXPECT_EQ(h[1], 0);
-  EXPECT_EQ(server_header(opcode::text, 125, h), 2u);
-  EXPECT_EQ(h[1], 125);
-  EXPECT_EQ(server_header(opcode::text, 126, h), 4u);
-  EXPECT_EQ(h[1], 126);
-  EXPECT_EQ(h[2], 0);
-  EXPECT_EQ(h[3], 126);
-  EXPECT_EQ(server_header(opcode::pong, 65535, h), 4u);
-  EXPECT_EQ(h[0], 0x8A);
-  EXPECT_EQ(server_header(opcode::text, 65536, h), 10u);
-  EXPECT_EQ(h[1], 127);
-  EXPECT_EQ(h[7], 1);
-  EXPECT_EQ(h[8], 0);
-  EXPECT_EQ(h[9], 0);
+  struct expected {
+    opcode op;
+    std::size_t size;
+    std::vector<std::uint8_t> header;
+  };
+  const std::vector<expected> cases = {
+    {opcode::text, 0, {0x81, 0}},
+    {opcode::text, 125, {0x81, 125}},
+    {opcode::text, 126, {0x81, 126, 0, 126}},
+    {opcode::pong, 65535, {0x8A, 126, 0xFF, 0xFF}},
+    {opcode::text, 65536, {0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0}},
+  };
+  for (auto& c : cases) {
+    std::uint8_t h[max_header_bytes];
+    auto n = server_header(c.op, c.size, h);
+    EXPECT_EQ(std::vector<std::uint8_t>(h, h + n), c.header) << c.size;
+  }
   EXPECT_EQ(server_frame(opcode::text, "hi"), std::string("\x81\x02hi"));
 }
 
